@@ -1,0 +1,272 @@
+//! Extractors that turn every malformed request into a problem response naming
+//! the field, instead of axum's plain-text rejections.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, Path, Request},
+    http::{StatusCode, header, request::Parts},
+};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, ErrorCode};
+use crate::domain::{ConnectionKey, FieldError};
+
+/// A JSON body: `application/json` (or any `+json` type), within the size limit,
+/// syntactically valid, and matching `T` (unknown fields refused where `T` says so).
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        check_json_content_type(request.headers().get(header::CONTENT_TYPE))?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        ErrorCode::PayloadTooLarge,
+                        "the request body is larger than this server accepts",
+                    )
+                } else {
+                    ApiError::new(
+                        ErrorCode::MalformedJson,
+                        "the request body could not be read",
+                    )
+                }
+            })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+fn check_json_content_type(value: Option<&header::HeaderValue>) -> Result<(), ApiError> {
+    let essence = value
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("application/json") => Ok(()),
+        Some(t) if t.starts_with("application/") && t.ends_with("+json") => Ok(()),
+        Some(other) => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            format!("the body must be application/json, not {other}"),
+        )),
+        None => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the body must be application/json; set the Content-Type header",
+        )),
+    }
+}
+
+/// Parses `bytes` as `T`, mapping syntax errors to 400 and shape errors to 422 with the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => ApiError::validation(field_error(&path, &inner)),
+            _ if bytes.iter().all(u8::is_ascii_whitespace) => ApiError::new(
+                ErrorCode::MalformedJson,
+                "the request body is empty; send a JSON object",
+            ),
+            _ => ApiError::new(
+                ErrorCode::MalformedJson,
+                format!("the request body is not valid JSON: {inner}"),
+            ),
+        }
+    })?;
+    deserializer.end().map_err(|e| {
+        ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("the request body is not valid JSON: {e}"),
+        )
+    })?;
+    Ok(value)
+}
+
+/// Builds the field error for a serde data error at `path` ("." for the root).
+/// Unknown and missing fields are reported at the field itself, not its parent.
+fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
+    let message = strip_position(&error.to_string());
+    let parent = if path == "." { "" } else { path };
+    for (prefix, what) in [
+        ("unknown field `", "is not a known field"),
+        ("missing field `", "is required"),
+    ] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let name = rest.split('`').next().unwrap_or_default();
+            // serde_path_to_error already ends the path with an unknown key, not a missing one.
+            let field = if parent == name || parent.ends_with(&format!(".{name}")) {
+                parent.to_owned()
+            } else {
+                join_path(parent, name)
+            };
+            let expected = rest
+                .split_once(", expected ")
+                .map(|(_, e)| format!("; expected {e}"));
+            return FieldError::new(field, format!("{what}{}", expected.unwrap_or_default()));
+        }
+    }
+    let field = if parent.is_empty() {
+        "body".to_owned()
+    } else {
+        parent.to_owned()
+    };
+    FieldError::new(field, message)
+}
+
+fn join_path(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// serde_json appends " at line 1 column 42"; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Query parameters parsed into `T`; a bad or unknown parameter is a 422 naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                let error = query_field_error(&path, &message);
+                ApiError::validation(error)
+            })
+    }
+}
+
+fn query_field_error(path: &str, message: &str) -> FieldError {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        return FieldError::new(name, "is not a known query parameter");
+    }
+    let field = if path == "." { "query" } else { path };
+    FieldError::new(field, message)
+}
+
+/// The `{connection}` path segment: a UUID or a name. A segment that can be
+/// neither is simply a connection that does not exist.
+pub struct ConnectionRef(pub ConnectionKey);
+
+impl<S: Send + Sync> FromRequestParts<S> for ConnectionRef {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found_connection(""))?;
+        let segment = params
+            .iter()
+            .find(|(name, _)| name == "connection")
+            .map(|(_, value)| value.as_str())
+            .unwrap_or_default();
+        ConnectionKey::parse(segment)
+            .map(ConnectionRef)
+            .ok_or_else(|| not_found_connection(segment))
+    }
+}
+
+pub fn not_found_connection(segment: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::ConnectionNotFound,
+        format!("no connection has the id or name `{segment}`"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        inner: Inner,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        token: String,
+    }
+
+    fn field_of(body: &str) -> (ErrorCode, Option<String>) {
+        let err = parse_json::<Outer>(body.as_bytes()).unwrap_err();
+        (
+            err.code(),
+            err.field_errors().first().map(|e| e.field.clone()),
+        )
+    }
+
+    #[test]
+    fn missing_and_unknown_fields_are_named_with_their_full_path() {
+        assert_eq!(
+            field_of(r#"{"name":"a","inner":{}}"#),
+            (ErrorCode::ValidationFailed, Some("inner.token".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"name":"a","inner":{"token":"t","x":1}}"#),
+            (ErrorCode::ValidationFailed, Some("inner.x".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"inner":{"token":"t"}}"#),
+            (ErrorCode::ValidationFailed, Some("name".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"name":5,"inner":{"token":"t"}}"#),
+            (ErrorCode::ValidationFailed, Some("name".into()))
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_malformed_json() {
+        assert_eq!(field_of(r#"{"name":"#).0, ErrorCode::MalformedJson);
+        assert_eq!(field_of("").0, ErrorCode::MalformedJson);
+        assert_eq!(
+            field_of(r#"{"name":"a","inner":{"token":"t"}} trailing"#).0,
+            ErrorCode::MalformedJson
+        );
+    }
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        let ok = |v: &str| {
+            check_json_content_type(Some(&header::HeaderValue::from_str(v).unwrap())).is_ok()
+        };
+        assert!(ok("application/json"));
+        assert!(ok("application/json; charset=utf-8"));
+        assert!(ok("application/merge-patch+json"));
+        assert!(!ok("text/plain"));
+        assert!(check_json_content_type(None).is_err());
+    }
+}

@@ -1,0 +1,59 @@
+//! Liveness and readiness probes; no authentication.
+
+use axum::{Json, extract::State};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{
+    AppState,
+    error::{ApiError, ErrorCode, Result},
+    openapi::responses as r,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `ready`.
+    #[schema(example = "ok")]
+    status: &'static str,
+    #[schema(example = "0.1.0")]
+    version: &'static str,
+}
+
+/// Liveness: the process serves HTTP.
+#[utoipa::path(get, path = "/healthz", tag = "health", security(()),
+    responses((status = 200, description = "Alive", body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "health", security(()),
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, response = r::NotReady),
+    ))]
+async fn readyz(State(state): State<AppState>) -> Result<Json<Health>> {
+    match state.store.ping().await {
+        Ok(()) => Ok(Json(Health {
+            status: "ready",
+            version: env!("CARGO_PKG_VERSION"),
+        })),
+        Err(error) => {
+            tracing::warn!(error = %error, "readiness check failed: the database does not answer");
+            Err(ApiError::new(
+                ErrorCode::NotReady,
+                "the database is not reachable",
+            ))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The HTTP API: routes, request/response types, authentication and problem errors.
+//! Handlers stay thin: parse the request, call a service, map the result.
+
+mod auth;
+mod connections;
+pub mod error;
+mod extract;
+mod health;
+pub mod openapi;
+mod pagination;
+mod patch;
+mod providers;
+pub mod request_id;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, Method, header},
+    middleware,
+};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use auth::ApiKeys;
+use error::{ApiError, ErrorCode};
+
+use crate::{config::Config, service::Connections, store::DynStore};
+
+/// What handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: DynStore,
+    pub connections: Connections,
+    pub api_keys: Arc<ApiKeys>,
+}
+
+fn v1_routes() -> OpenApiRouter<AppState> {
+    connections::router().merge(providers::router())
+}
+
+/// Every documented route, with `v1` (the `/v1` routes, possibly wrapped in layers) nested.
+fn documented(v1: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(health::router())
+        .nest("/v1", v1)
+}
+
+/// The OpenAPI document, as `/openapi.json` serves it and `provisio openapi` prints it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    documented(v1_routes()).into_openapi()
+}
+
+/// The complete application router, with middleware.
+pub fn router(state: AppState, config: &Config) -> Router {
+    let v1 = v1_routes().layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_api_key,
+    ));
+    let (routes, spec) = documented(v1).split_for_parts();
+    routes
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(cors(config))
+        .layer(middleware::from_fn(request_id::middleware))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "no such route; see /docs for the API")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "this route does not support this method",
+    )
+}
+
+/// CORS for browser frontends on the configured origins; none by default.
+fn cors(config: &Config) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(config.cors_origins.clone()))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            request_id::X_REQUEST_ID.clone(),
+        ])
+        .expose_headers([
+            header::LOCATION,
+            header::RETRY_AFTER,
+            request_id::X_REQUEST_ID.clone(),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
+}

@@ -1,0 +1,129 @@
+//! The OpenAPI document: metadata, the bearer security scheme and the shared
+//! problem responses. Paths come from the handlers via `utoipa_axum::routes!`.
+
+use utoipa::{
+    Modify, OpenApi,
+    openapi::{
+        self,
+        security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
+    },
+};
+
+use super::error::{ErrorCode, Problem};
+use crate::domain::FieldError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "provisio",
+        description = "One REST API to provision and deprovision people in many SaaS apps over SCIM 2.0.\n\n\
+            Every `/v1` route needs `Authorization: Bearer <api key>`. Errors are `application/problem+json` \
+            with a stable `code`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    modifiers(&BearerAuth),
+    components(
+        schemas(Problem, ErrorCode, FieldError),
+        responses(
+            responses::MalformedJson,
+            responses::Unauthorized,
+            responses::ConnectionNotFound,
+            responses::Conflict,
+            responses::PayloadTooLarge,
+            responses::UnsupportedMediaType,
+            responses::ValidationFailed,
+            responses::NotReady,
+        ),
+    ),
+    tags(
+        (name = "connections", description = "Named connections to apps, with sealed credentials"),
+        (name = "providers", description = "The supported apps and what connecting to them needs"),
+        (name = "health", description = "Probes for orchestrators"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Declares the `bearer` scheme and requires it everywhere; open routes opt out with `security(())`.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API key: `Authorization: Bearer <key>`"))
+                    .build(),
+            ),
+        );
+        openapi.security = Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+/// Reusable problem responses, so every path documents its errors the same way.
+pub mod responses {
+    use utoipa::ToResponse;
+
+    use crate::api::error::Problem;
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The body is not valid JSON (`malformed_json`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct MalformedJson(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "Missing or invalid API key (`unauthorized`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "No such connection (`connection_not_found`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct ConnectionNotFound(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "Conflicts with the current state (`connection_exists`, `concurrent_modification`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct Conflict(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The body is too large (`payload_too_large`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The body is not JSON (`unsupported_media_type`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "A field is missing or invalid (`validation_failed`); `errors` names each",
+        content_type = "application/problem+json"
+    )]
+    pub struct ValidationFailed(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The database is not reachable (`not_ready`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct NotReady(#[allow(dead_code)] Problem);
+}

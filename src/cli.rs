@@ -1,0 +1,159 @@
+//! The command line: `provisio [serve]`, `openapi`, `rotate-keys`, `healthcheck`.
+
+use std::{process::ExitCode, time::Duration};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::{
+    api, bootstrap,
+    config::Config,
+    crypto::KeyRing,
+    service::Connections,
+    startup::{self, Application},
+    telemetry,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "provisio",
+    version,
+    about = "One REST API to provision people in many SaaS apps over SCIM 2.0."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default). Configured by environment variables; see the README.
+    Serve,
+    /// Print the OpenAPI document (YAML unless --json).
+    Openapi {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-seal every stored credential under the first key of PROVISIO_ENCRYPTION_KEYS.
+    RotateKeys,
+    /// Print a fresh encryption key ring entry (`id:base64`) for PROVISIO_ENCRYPTION_KEYS.
+    GenerateKey {
+        /// The key's id (default: `k` and today's date).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Exit 0 if the server on PROVISIO_LISTEN answers /healthz (for container health checks).
+    Healthcheck {
+        /// Check this URL instead of http://<PROVISIO_LISTEN>/healthz.
+        #[arg(long)]
+        url: Option<String>,
+    },
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+        Command::Openapi { json } => print_openapi(json),
+        Command::RotateKeys => rotate_keys().await,
+        Command::GenerateKey { id } => generate_key(id),
+        Command::Healthcheck { url } => healthcheck(url).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            eprintln!("provisio: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config() -> anyhow::Result<Config> {
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    Ok(config)
+}
+
+async fn serve() -> anyhow::Result<ExitCode> {
+    let config = load_config()?;
+    Application::build(config)
+        .await?
+        .run_until_stopped()
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_openapi(json: bool) -> anyhow::Result<ExitCode> {
+    let doc = api::openapi_document();
+    let text = if json {
+        doc.to_pretty_json()
+            .context("Could not render the OpenAPI document as JSON.")?
+    } else {
+        doc.to_yaml()
+            .context("Could not render the OpenAPI document as YAML.")?
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn rotate_keys() -> anyhow::Result<ExitCode> {
+    let config = load_config()?;
+    let ring = bootstrap::resolve_key_ring(&config)?;
+    let primary = ring.primary_id().to_owned();
+    let store = startup::open_store(&config).await?;
+    let report = Connections::new(store, ring).rotate_keys().await?;
+    println!(
+        "re-sealed {} connection(s) under key `{primary}`; {} already used it",
+        report.resealed, report.already_current
+    );
+    for failure in &report.failures {
+        println!(
+            "FAILED {} ({}): {}",
+            failure.name, failure.connection_id, failure.reason
+        );
+    }
+    if report.failures.is_empty() {
+        println!(
+            "every credential now opens with `{primary}` alone; older keys can be removed from PROVISIO_ENCRYPTION_KEYS"
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn generate_key(id: Option<String>) -> anyhow::Result<ExitCode> {
+    let id = id.unwrap_or_else(|| format!("k{}", chrono::Utc::now().format("%Y%m%d")));
+    let entry = KeyRing::generate_entry(&id).map_err(|_| anyhow::anyhow!("The system random source failed."))?;
+    KeyRing::parse(&entry).map_err(|_| anyhow::anyhow!("`{id}` is not a valid key id (1-32 of A-Z a-z 0-9 _ -)."))?;
+    println!("{}", entry.as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn healthcheck(url: Option<String>) -> anyhow::Result<ExitCode> {
+    let url = match url {
+        Some(url) => url,
+        None => {
+            let mut addr = Config::from_env()?.listen;
+            if addr.ip().is_unspecified() {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            format!("http://{addr}/healthz")
+        }
+    };
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .build()
+        .context("Could not build an HTTP client.")?;
+    let response = client
+        .get(&url)
+        .send()
+        .await
+        .with_context(|| format!("{url} did not answer."))?;
+    if response.status().is_success() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        anyhow::bail!("{url} answered {}", response.status())
+    }
+}

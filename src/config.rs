@@ -1,0 +1,294 @@
+//! Configuration from the environment, validated as a whole at start-up so an
+//! operator sees every mistake at once.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use axum::http::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::crypto::KeyRing;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, coloured when writing to a terminal.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Everything provisio needs to start. Built by [`Config::from_env`]; tests build it directly.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// `postgres://…` or `sqlite://…`; may hold a password, hence secret.
+    pub database_url: SecretString,
+    /// Where generated keys and the default SQLite database live.
+    pub data_dir: PathBuf,
+    /// The credential key ring; `None` means "generate or reuse one in `data_dir`".
+    pub encryption_keys: Option<KeyRing>,
+    /// Accepted API keys; empty means "generate or reuse one in `data_dir`".
+    pub api_keys: Vec<SecretString>,
+    pub log_format: LogFormat,
+    /// Browser origins allowed to call the API (CORS); none by default.
+    pub cors_origins: Vec<HeaderValue>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Most database connections held open.
+    pub db_max_connections: u32,
+}
+
+/// Shortest API key accepted from the environment.
+pub const MIN_API_KEY_LEN: usize = 16;
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_DATA_DIR: &str = "data";
+const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+const DEFAULT_DB_MAX_CONNECTIONS: u32 = 10;
+
+/// Every problem found in the configuration, one per line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |key: &str| {
+            lookup(key)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let mut errors = Vec::new();
+
+        let listen = get("PROVISIO_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.into());
+        let listen = listen.parse::<SocketAddr>().unwrap_or_else(|_| {
+            errors.push(format!(
+                "PROVISIO_LISTEN `{listen}` is not an address like 127.0.0.1:8080 or 0.0.0.0:8080"
+            ));
+            SocketAddr::from(([127, 0, 0, 1], 8080))
+        });
+
+        let data_dir =
+            PathBuf::from(get("PROVISIO_DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("provisio.db").display()));
+        if !is_supported_database_url(&database_url) {
+            errors.push(
+                "DATABASE_URL must start with postgres://, postgresql:// or sqlite://".into(),
+            );
+        }
+
+        let encryption_keys = get("PROVISIO_ENCRYPTION_KEYS").and_then(|spec| {
+            KeyRing::parse(&spec)
+                .map_err(|e| errors.push(format!("PROVISIO_ENCRYPTION_KEYS: {e}")))
+                .ok()
+        });
+
+        let api_keys = get("PROVISIO_API_KEYS")
+            .map(|spec| parse_api_keys(&SecretString::from(spec), &mut errors))
+            .unwrap_or_default();
+
+        let log_format = match get("PROVISIO_LOG").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                errors.push(format!(
+                    "PROVISIO_LOG must be `pretty` or `json`, not `{other}`"
+                ));
+                LogFormat::Pretty
+            }
+        };
+
+        let cors_origins = get("PROVISIO_CORS_ORIGINS")
+            .map(|spec| parse_origins(&spec, &mut errors))
+            .unwrap_or_default();
+
+        let max_body_bytes = parse_number(
+            &get,
+            "PROVISIO_MAX_BODY_BYTES",
+            DEFAULT_MAX_BODY_BYTES,
+            1024,
+            &mut errors,
+        );
+        let db_max_connections = parse_number(
+            &get,
+            "PROVISIO_DB_MAX_CONNECTIONS",
+            DEFAULT_DB_MAX_CONNECTIONS,
+            1,
+            &mut errors,
+        );
+
+        if !errors.is_empty() {
+            return Err(ConfigError(errors));
+        }
+        Ok(Self {
+            listen,
+            database_url: database_url.into(),
+            data_dir,
+            encryption_keys,
+            api_keys,
+            log_format,
+            cors_origins,
+            max_body_bytes,
+            db_max_connections,
+        })
+    }
+
+    /// The database URL with any password masked, for log lines.
+    pub fn database_url_for_logs(&self) -> String {
+        redact_url(self.database_url.expose_secret())
+    }
+}
+
+fn is_supported_database_url(url: &str) -> bool {
+    ["postgres://", "postgresql://", "sqlite://", "sqlite:"]
+        .iter()
+        .any(|prefix| url.starts_with(prefix))
+}
+
+fn parse_api_keys(spec: &SecretString, errors: &mut Vec<String>) -> Vec<SecretString> {
+    let mut keys = Vec::new();
+    for (index, key) in spec.expose_secret().split(',').map(str::trim).enumerate() {
+        if key.is_empty() {
+            continue;
+        }
+        if key.len() < MIN_API_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            errors.push(format!(
+                "PROVISIO_API_KEYS entry {}: an API key must be at least {MIN_API_KEY_LEN} printable ASCII characters without spaces",
+                index + 1
+            ));
+            continue;
+        }
+        keys.push(SecretString::from(key.to_owned()));
+    }
+    keys
+}
+
+fn parse_origins(spec: &str, errors: &mut Vec<String>) -> Vec<HeaderValue> {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .filter_map(|origin| {
+            let valid = url::Url::parse(origin).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https") && u.path() == "/" && !origin.ends_with('/')
+            });
+            match (valid, HeaderValue::from_str(origin)) {
+                (true, Ok(value)) => Some(value),
+                _ => {
+                    errors.push(format!(
+                        "PROVISIO_CORS_ORIGINS: `{origin}` is not an origin like https://app.example.com (scheme, host, optional port, no path)"
+                    ));
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+fn parse_number<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: T,
+    min: T,
+    errors: &mut Vec<String>,
+) -> T
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    match get(key) {
+        None => default,
+        Some(raw) => match raw.parse::<T>() {
+            Ok(n) if n >= min => n,
+            _ => {
+                errors.push(format!(
+                    "{key} must be a whole number of at least {min}, not `{raw}`"
+                ));
+                default
+            }
+        },
+    }
+}
+
+/// Masks the password of a URL (`postgres://user:***@host/db`).
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => "<unparseable url>".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn nothing_configured_gives_the_embedded_defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url.expose_secret(), "sqlite://data/provisio.db");
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+        assert!(c.encryption_keys.is_none());
+        assert!(c.api_keys.is_empty());
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert!(c.cors_origins.is_empty());
+    }
+
+    #[test]
+    fn the_default_database_lives_in_the_data_dir() {
+        let c = config(&[("PROVISIO_DATA_DIR", "/var/lib/provisio")]).unwrap();
+        assert_eq!(
+            c.database_url.expose_secret(),
+            "sqlite:///var/lib/provisio/provisio.db"
+        );
+    }
+
+    #[test]
+    fn every_mistake_is_reported_at_once_without_secrets() {
+        let err = config(&[
+            ("PROVISIO_LISTEN", "localhost"),
+            ("DATABASE_URL", "mysql://x"),
+            ("PROVISIO_ENCRYPTION_KEYS", "k1:dG9vc2hvcnQ="),
+            ("PROVISIO_API_KEYS", "tiny-secret"),
+            ("PROVISIO_LOG", "xml"),
+            (
+                "PROVISIO_CORS_ORIGINS",
+                "https://ok.example.com,https://bad.example.com/path",
+            ),
+            ("PROVISIO_MAX_BODY_BYTES", "ten"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.0.len(), 7, "{err}");
+        let text = err.to_string();
+        assert!(!text.contains("tiny-secret"));
+        assert!(!text.contains("dG9vc2hvcnQ"));
+        assert!(text.contains("PROVISIO_CORS_ORIGINS: `https://bad.example.com/path`"));
+    }
+
+    #[test]
+    fn passwords_are_masked_in_logged_database_urls() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/provisio"),
+            "postgres://app:***@db:5432/provisio"
+        );
+    }
+}

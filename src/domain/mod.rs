@@ -1,0 +1,14 @@
+//! Domain types: the vocabulary of provisio, independent of HTTP, SQL and wire formats.
+//!
+//! Values here are parsed at the boundary and valid by construction: a
+//! [`ConnectionName`] that exists is a valid name.
+
+mod connection;
+mod credentials;
+mod field_error;
+mod provider;
+
+pub use connection::{Connection, ConnectionKey, ConnectionName, ConnectionSettings, InstanceUrl};
+pub use credentials::{CorruptCredentialsError, CredentialKind, CredentialSummary, Credentials};
+pub use field_error::{FieldError, FieldErrors};
+pub use provider::ProviderKind;

@@ -1,0 +1,19 @@
+//! provisio: one REST API to provision and deprovision people in many SaaS apps.
+//!
+//! Layers, top to bottom: [`api`] (HTTP) → [`service`] (use cases) →
+//! [`providers`] (per-app dispatch) → [`scim`] (wire format), with [`store`]
+//! (Postgres or SQLite) and [`crypto`] (sealed credentials) beside them, and
+//! [`domain`] as the shared vocabulary.
+
+pub mod api;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod providers;
+pub mod scim;
+pub mod service;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

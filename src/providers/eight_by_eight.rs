@@ -1,0 +1,97 @@
+//! 8x8. The SCIM base is `https://platform.8x8.com/udi/customers/{customer_id}/scim/v2`
+//! (the host may differ); a pasted URL carries the customer id after `/customers/`.
+//! DELETE only deactivates, so provisio refuses delete; PATCH only changes `active`.
+
+use url::Url;
+
+use super::{
+    Capabilities, ConnectionDraft, Descriptor, InstanceUrlRule, Provider, SettingKind, SettingSpec,
+    UpdateStrategy, parse_url,
+};
+use crate::domain::{CredentialKind, FieldErrors, ProviderKind};
+
+pub struct EightByEight;
+
+const DEFAULT_HOST: &str = "https://platform.8x8.com/";
+const CUSTOMER_ID: &str = "customer_id";
+
+static DESCRIPTOR: Descriptor = Descriptor {
+    display_name: "8x8",
+    description: "8x8's SCIM API: the \"8x8 API Token\" and \"8x8 URL\" from Admin Console > Identity and Security > User Provisioning Integration (SCIM).",
+    auth_types: &[CredentialKind::ApiKey, CredentialKind::Bearer],
+    instance_url: InstanceUrlRule {
+        required: false,
+        default: Some(DEFAULT_HOST),
+        help: "paste the \"8x8 URL\" (it carries the customer id), or leave empty for https://platform.8x8.com and set settings.customer_id",
+    },
+    settings: &[SettingSpec {
+        name: CUSTOMER_ID,
+        description: "your 8x8 customer id, the part after /customers/ in the 8x8 URL",
+        required: true,
+        kind: SettingKind::Identifier { max_len: 64 },
+    }],
+    capabilities: Capabilities {
+        update: UpdateStrategy::Put,
+        delete: false,
+        reactivate: true,
+        filters: &["userName", "externalId"],
+    },
+    documentation_url: "https://support.8x8.com/cloud-phone-service/voice/work-desktop/User_Provisioning_with_8x8_SCIM_API",
+};
+
+impl Provider for EightByEight {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::EightByEight
+    }
+
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+
+    /// Takes the customer id from a pasted URL (refusing one that contradicts
+    /// `settings.customer_id`) and rebuilds the canonical SCIM base from host and id.
+    fn prepare_connection(&self, draft: &mut ConnectionDraft, errors: &mut FieldErrors) {
+        let raw = draft
+            .instance_url
+            .clone()
+            .unwrap_or_else(|| DEFAULT_HOST.to_owned());
+        let Some(url) = parse_url(&raw) else {
+            return;
+        };
+        let from_url = customer_id_in(&url);
+        let from_settings = draft
+            .settings
+            .get(CUSTOMER_ID)
+            .and_then(|v| v.as_str())
+            .map(str::trim);
+        let customer_id = match (from_url.as_deref(), from_settings) {
+            (Some(a), Some(b)) if a != b => {
+                errors.push(
+                    "settings.customer_id",
+                    format!("is `{b}` but instance_url names customer `{a}`; give one or make them agree"),
+                );
+                return;
+            }
+            (Some(id), _) => id.to_owned(),
+            (None, Some(id)) => id.to_owned(),
+            (None, None) => return, // settings validation reports the missing id
+        };
+        draft
+            .settings
+            .insert(CUSTOMER_ID.into(), customer_id.clone().into());
+        if let Some(host) = url.host_str() {
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            draft.instance_url = Some(format!(
+                "{}://{host}{port}/udi/customers/{customer_id}/scim/v2",
+                url.scheme()
+            ));
+        }
+    }
+}
+
+/// The path segment after `customers`, if the URL has one.
+fn customer_id_in(url: &Url) -> Option<String> {
+    let mut segments = url.path_segments()?;
+    segments.find(|s| s.eq_ignore_ascii_case("customers"))?;
+    segments.next().filter(|s| !s.is_empty()).map(str::to_owned)
+}

@@ -1,0 +1,35 @@
+//! Any standards-compliant SCIM 2.0 app (RFC 7643/7644): the reference behaviour.
+
+use super::{Capabilities, Descriptor, InstanceUrlRule, Provider, UpdateStrategy};
+use crate::domain::{CredentialKind, ProviderKind};
+
+pub struct Scim;
+
+static DESCRIPTOR: Descriptor = Descriptor {
+    display_name: "SCIM 2.0",
+    description: "Any app with a standards-compliant SCIM 2.0 API: give its SCIM base URL and a bearer token or Basic credentials.",
+    auth_types: &[CredentialKind::Bearer, CredentialKind::Basic],
+    instance_url: InstanceUrlRule {
+        required: true,
+        default: None,
+        help: "the app's SCIM base URL, the one `/Users` hangs off (e.g. https://app.example.com/scim/v2)",
+    },
+    settings: &[],
+    capabilities: Capabilities {
+        update: UpdateStrategy::Patch,
+        delete: true,
+        reactivate: true,
+        filters: &["userName", "externalId"],
+    },
+    documentation_url: "https://www.rfc-editor.org/rfc/rfc7644",
+};
+
+impl Provider for Scim {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Scim
+    }
+
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+}

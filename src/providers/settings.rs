@@ -1,0 +1,102 @@
+//! Declarative connection settings: each provider lists the settings it takes,
+//! and one validator checks them, so the catalogue and the validation cannot disagree.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::domain::FieldErrors;
+
+/// One setting a connection may carry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub required: bool,
+    #[serde(flatten)]
+    pub kind: SettingKind,
+}
+
+/// The type of a setting's value.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SettingKind {
+    /// A string of `[A-Za-z0-9._-]`, at most `max_len` long.
+    Identifier { max_len: usize },
+    /// One of `values`; matched ignoring case and stored in the listed spelling.
+    OneOf { values: &'static [&'static str] },
+    /// A whole number in `min..=max`.
+    Integer { min: u64, max: u64 },
+}
+
+/// Checks `settings` against `specs`: unknown keys, missing required ones, wrong
+/// types. Normalises `one_of` values to their canonical spelling.
+pub fn validate(
+    specs: &[SettingSpec],
+    settings: &mut Map<String, Value>,
+    errors: &mut FieldErrors,
+) {
+    for key in settings.keys() {
+        if !specs.iter().any(|s| s.name == key) {
+            let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
+            let hint = if known.is_empty() {
+                "this provider takes no settings".to_owned()
+            } else {
+                format!("known settings: {}", known.join(", "))
+            };
+            errors.push(
+                format!("settings.{key}"),
+                format!("is not a setting of this provider; {hint}"),
+            );
+        }
+    }
+    for spec in specs {
+        let field = format!("settings.{}", spec.name);
+        match settings.get(spec.name) {
+            None | Some(Value::Null) => {
+                settings.remove(spec.name);
+                if spec.required {
+                    errors.push(field, format!("is required: {}", spec.description));
+                }
+            }
+            Some(value) => match check(&spec.kind, value) {
+                Ok(normalised) => {
+                    settings.insert(spec.name.to_owned(), normalised);
+                }
+                Err(message) => errors.push(field, message),
+            },
+        }
+    }
+}
+
+fn check(kind: &SettingKind, value: &Value) -> Result<Value, String> {
+    match kind {
+        SettingKind::Identifier { max_len } => {
+            let s = value.as_str().map(str::trim).ok_or("must be a string")?;
+            let ok = !s.is_empty()
+                && s.len() <= *max_len
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+            if ok {
+                Ok(Value::String(s.to_owned()))
+            } else {
+                Err(format!(
+                    "must be 1 to {max_len} of letters, digits, `.`, `_` and `-`"
+                ))
+            }
+        }
+        SettingKind::OneOf { values } => {
+            let s = value.as_str().map(str::trim).ok_or("must be a string")?;
+            values
+                .iter()
+                .find(|v| v.eq_ignore_ascii_case(s) || v.replace(' ', "_").eq_ignore_ascii_case(s))
+                .map(|v| Value::String((*v).to_owned()))
+                .ok_or_else(|| format!("must be one of: {}", values.join(", ")))
+        }
+        SettingKind::Integer { min, max } => value
+            .as_u64()
+            .filter(|n| (min..=max).contains(&n))
+            .map(Value::from)
+            .ok_or_else(|| format!("must be a whole number from {min} to {max}")),
+    }
+}

@@ -1,0 +1,36 @@
+//! Workiva. The SCIM URL and credentials come from Workiva's Identity Provider
+//! page (Organization Admin > Security > Provisioning); deactivating suspends the user.
+
+use super::{Capabilities, Descriptor, InstanceUrlRule, Provider, UpdateStrategy};
+use crate::domain::{CredentialKind, ProviderKind};
+
+pub struct Workiva;
+
+static DESCRIPTOR: Descriptor = Descriptor {
+    display_name: "Workiva",
+    description: "Workiva's SCIM provisioning: Basic credentials (provisioning id and secret) or a bearer token from the Identity Provider page.",
+    auth_types: &[CredentialKind::Basic, CredentialKind::Bearer],
+    instance_url: InstanceUrlRule {
+        required: true,
+        default: None,
+        help: "the SCIM URL shown on Workiva's Identity Provider page (Organization Admin > Security > Provisioning)",
+    },
+    settings: &[],
+    capabilities: Capabilities {
+        update: UpdateStrategy::Patch,
+        delete: false,
+        reactivate: true,
+        filters: &["userName", "externalId"],
+    },
+    documentation_url: "https://support.workiva.com/hc/en-us/articles/360040824152",
+};
+
+impl Provider for Workiva {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Workiva
+    }
+
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+}

@@ -1,0 +1,406 @@
+//! Connections: create, read, change, delete, and re-seal under a new key.
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::ServiceError;
+use crate::{
+    crypto::{KeyRing, SealedCredentials},
+    domain::{
+        Connection, ConnectionKey, ConnectionName, ConnectionSettings, CredentialKind,
+        CredentialSummary, Credentials, InstanceUrl, ProviderKind,
+    },
+    providers::{self, ConnectionDraft, ResolvedConnection},
+    store::{self, ConnectionRow, DynStore, StoreError},
+};
+
+/// The unique constraint on connection names, as the migrations declare it.
+const NAME_CONSTRAINT: &str = "connection_name_key";
+/// How often an update is re-applied when the row changed underneath it.
+const UPDATE_ATTEMPTS: usize = 3;
+const ROTATION_BATCH: u32 = 100;
+
+/// A connection to create, parsed but not yet validated against its provider.
+pub struct NewConnection {
+    pub name: ConnectionName,
+    pub provider: ProviderKind,
+    pub instance_url: Option<String>,
+    pub credentials: Credentials,
+    pub settings: Map<String, Value>,
+}
+
+/// Changes to a connection; `None` leaves a part as it is.
+#[derive(Default)]
+pub struct ConnectionChanges {
+    pub name: Option<ConnectionName>,
+    /// `Some(None)` resets the URL to the provider's default.
+    pub instance_url: Option<Option<String>>,
+    pub credentials: Option<Credentials>,
+    /// Merged into the current settings (RFC 7396: `null` removes a key).
+    pub settings: Option<Map<String, Value>>,
+}
+
+pub struct ConnectionPage {
+    pub items: Vec<Connection>,
+    /// The name to continue after, when more connections follow.
+    pub next_after: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct RotationReport {
+    /// Connections re-sealed under the primary key.
+    pub resealed: usize,
+    /// Connections already sealed with the primary key.
+    pub already_current: i64,
+    pub failures: Vec<RotationFailure>,
+}
+
+#[derive(Debug)]
+pub struct RotationFailure {
+    pub connection_id: Uuid,
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Clone)]
+pub struct Connections {
+    store: DynStore,
+    keys: KeyRing,
+}
+
+impl Connections {
+    pub fn new(store: DynStore, keys: KeyRing) -> Self {
+        Self { store, keys }
+    }
+
+    pub async fn create(&self, new: NewConnection) -> Result<Connection, ServiceError> {
+        let resolved = providers::resolve_connection(
+            new.provider,
+            ConnectionDraft {
+                instance_url: new.instance_url,
+                credential_kind: Some(new.credentials.kind()),
+                settings: new.settings,
+            },
+        )?;
+        let id = Uuid::now_v7();
+        let now = store::now();
+        let sealed = self.keys.seal_credentials(id, &new.credentials)?;
+        let row = ConnectionRow {
+            connection_id: id,
+            name: new.name.as_str().to_owned(),
+            provider: new.provider.as_str().to_owned(),
+            instance_url: resolved.instance_url.as_str().to_owned(),
+            settings: Value::Object(resolved.settings.into_map()),
+            credential_type: new.credentials.kind().as_str().to_owned(),
+            credential_sealed: sealed.blob,
+            credential_key_id: sealed.key_id,
+            credential_hint: new.credentials.summary().hint,
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store
+            .insert_connection(&row)
+            .await
+            .map_err(name_conflict)?;
+        row_to_connection(row)
+    }
+
+    pub async fn get(&self, key: &ConnectionKey) -> Result<Connection, ServiceError> {
+        row_to_connection(self.get_row(key).await?)
+    }
+
+    /// The connection and its opened credentials, for calling the app.
+    pub async fn get_with_credentials(
+        &self,
+        key: &ConnectionKey,
+    ) -> Result<(Connection, Credentials), ServiceError> {
+        let row = self.get_row(key).await?;
+        let credentials = self
+            .keys
+            .open_credentials(row.connection_id, &sealed_of(&row))?;
+        Ok((row_to_connection(row)?, credentials))
+    }
+
+    pub async fn list(
+        &self,
+        after_name: Option<&str>,
+        limit: u32,
+    ) -> Result<ConnectionPage, ServiceError> {
+        let mut rows = self.store.list_connections(after_name, limit + 1).await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next_after = more.then(|| rows.last().map(|r| r.name.clone())).flatten();
+        let items = rows
+            .into_iter()
+            .map(row_to_connection)
+            .collect::<Result<_, _>>()?;
+        Ok(ConnectionPage { items, next_after })
+    }
+
+    /// Applies `changes`, re-validating the whole connection against its provider.
+    /// The write is conditional on the revision read, and re-applied on a race.
+    pub async fn update(
+        &self,
+        key: &ConnectionKey,
+        changes: ConnectionChanges,
+    ) -> Result<Connection, ServiceError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self.get_row(key).await?;
+            let updated = self.apply_changes(&current, &changes)?;
+            if self
+                .store
+                .update_connection(&updated, current.revision)
+                .await
+                .map_err(name_conflict)?
+            {
+                return row_to_connection(updated);
+            }
+        }
+        Err(ServiceError::ConcurrentModification)
+    }
+
+    fn apply_changes(
+        &self,
+        current: &ConnectionRow,
+        changes: &ConnectionChanges,
+    ) -> Result<ConnectionRow, ServiceError> {
+        let provider = parse_provider(&current.provider)?;
+        let mut settings = current.settings.as_object().cloned().unwrap_or_default();
+        if let Some(patch) = &changes.settings {
+            merge_patch(&mut settings, patch);
+        }
+        let credential_kind = match &changes.credentials {
+            Some(credentials) => credentials.kind(),
+            None => parse_credential_kind(&current.credential_type)?,
+        };
+        let instance_url = match &changes.instance_url {
+            None => Some(current.instance_url.clone()),
+            Some(new) => new.clone(),
+        };
+        let ResolvedConnection {
+            instance_url,
+            settings,
+        } = providers::resolve_connection(
+            provider,
+            ConnectionDraft {
+                instance_url,
+                credential_kind: Some(credential_kind),
+                settings,
+            },
+        )?;
+        let mut row = current.clone();
+        if let Some(name) = &changes.name {
+            row.name = name.as_str().to_owned();
+        }
+        row.instance_url = instance_url.as_str().to_owned();
+        row.settings = Value::Object(settings.into_map());
+        if let Some(credentials) = &changes.credentials {
+            let sealed = self.keys.seal_credentials(row.connection_id, credentials)?;
+            row.credential_type = credentials.kind().as_str().to_owned();
+            row.credential_sealed = sealed.blob;
+            row.credential_key_id = sealed.key_id;
+            row.credential_hint = credentials.summary().hint;
+        }
+        row.revision = current.revision + 1;
+        row.updated_at = store::now();
+        Ok(row)
+    }
+
+    /// Forgets a connection and its sealed credentials.
+    pub async fn delete(&self, key: &ConnectionKey) -> Result<(), ServiceError> {
+        let row = self.get_row(key).await?;
+        if self.store.delete_connection(row.connection_id).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::ConnectionNotFound)
+        }
+    }
+
+    /// Key ids that seal stored credentials but are missing from the ring,
+    /// with how many connections each would leave unreadable.
+    pub async fn missing_keys(&self) -> Result<Vec<(String, i64)>, ServiceError> {
+        Ok(self
+            .store
+            .credential_key_usage()
+            .await?
+            .into_iter()
+            .filter(|usage| !self.keys.contains(&usage.key_id))
+            .map(|usage| (usage.key_id, usage.connections))
+            .collect())
+    }
+
+    /// Re-seals every credential not sealed with the primary key. Afterwards the
+    /// other keys can be removed from the ring. Rows that fail to open are
+    /// reported and left as they are.
+    pub async fn rotate_keys(&self) -> Result<RotationReport, ServiceError> {
+        let primary = self.keys.primary_id().to_owned();
+        let mut report = RotationReport {
+            already_current: self
+                .store
+                .credential_key_usage()
+                .await?
+                .into_iter()
+                .filter(|u| u.key_id == primary)
+                .map(|u| u.connections)
+                .sum(),
+            ..RotationReport::default()
+        };
+        let mut after = None;
+        loop {
+            let batch = self
+                .store
+                .connections_not_sealed_with(&primary, after, ROTATION_BATCH)
+                .await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.connection_id);
+            for row in batch {
+                match self.reseal(row.clone()).await {
+                    Ok(()) => report.resealed += 1,
+                    Err(e) => report.failures.push(RotationFailure {
+                        connection_id: row.connection_id,
+                        name: row.name,
+                        reason: e.to_string(),
+                    }),
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn reseal(&self, mut row: ConnectionRow) -> Result<(), ServiceError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let credentials = self
+                .keys
+                .open_credentials(row.connection_id, &sealed_of(&row))?;
+            let sealed = self
+                .keys
+                .seal_credentials(row.connection_id, &credentials)?;
+            let expected = row.revision;
+            let mut updated = row.clone();
+            updated.credential_sealed = sealed.blob;
+            updated.credential_key_id = sealed.key_id;
+            updated.revision = expected + 1;
+            if self.store.update_connection(&updated, expected).await? {
+                return Ok(());
+            }
+            // Changed meanwhile: re-read; a concurrent update may already have re-sealed it.
+            match self
+                .store
+                .get_connection(&ConnectionKey::Id(row.connection_id))
+                .await?
+            {
+                Some(fresh) if fresh.credential_key_id == self.keys.primary_id() => return Ok(()),
+                Some(fresh) => row = fresh,
+                None => return Ok(()),
+            }
+        }
+        Err(ServiceError::ConcurrentModification)
+    }
+
+    async fn get_row(&self, key: &ConnectionKey) -> Result<ConnectionRow, ServiceError> {
+        self.store
+            .get_connection(key)
+            .await?
+            .ok_or(ServiceError::ConnectionNotFound)
+    }
+}
+
+fn name_conflict(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::Conflict { constraint } if constraint == NAME_CONSTRAINT => {
+            ServiceError::ConnectionExists
+        }
+        other => ServiceError::Store(other),
+    }
+}
+
+fn sealed_of(row: &ConnectionRow) -> SealedCredentials {
+    SealedCredentials {
+        key_id: row.credential_key_id.clone(),
+        blob: row.credential_sealed.clone(),
+    }
+}
+
+/// RFC 7396 JSON merge patch on an object: `null` removes, objects merge, other values replace.
+fn merge_patch(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
+    for (key, value) in patch {
+        match value {
+            Value::Null => {
+                target.remove(key);
+            }
+            Value::Object(inner) => {
+                let entry = target
+                    .entry(key.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(existing) = entry {
+                    merge_patch(existing, inner);
+                } else {
+                    *entry = Value::Object(inner.clone());
+                }
+            }
+            other => {
+                target.insert(key.clone(), other.clone());
+            }
+        }
+    }
+}
+
+fn corrupt(what: &str, value: &str) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt(format!("{what} `{value}`")))
+}
+
+fn parse_provider(value: &str) -> Result<ProviderKind, ServiceError> {
+    value
+        .parse()
+        .map_err(|_| corrupt("unknown provider", value))
+}
+
+fn parse_credential_kind(value: &str) -> Result<CredentialKind, ServiceError> {
+    CredentialKind::parse(value).ok_or_else(|| corrupt("unknown credential type", value))
+}
+
+fn row_to_connection(row: ConnectionRow) -> Result<Connection, ServiceError> {
+    let name = ConnectionName::parse(&row.name).map_err(|_| corrupt("invalid name", &row.name))?;
+    let instance_url = InstanceUrl::parse(&row.instance_url)
+        .map_err(|_| corrupt("invalid instance_url", &row.instance_url))?;
+    let settings = match row.settings {
+        Value::Object(map) => ConnectionSettings::new(map),
+        _ => return Err(corrupt("settings that are not an object for", &row.name)),
+    };
+    Ok(Connection {
+        id: row.connection_id,
+        name,
+        provider: parse_provider(&row.provider)?,
+        instance_url,
+        settings,
+        credentials: CredentialSummary {
+            kind: parse_credential_kind(&row.credential_type)?,
+            hint: row.credential_hint,
+        },
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        revision: row.revision,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn merge_patch_sets_replaces_and_removes() {
+        let mut target = json!({"a": 1, "b": {"c": 2, "d": 3}, "e": 4})
+            .as_object()
+            .cloned()
+            .unwrap();
+        let patch = json!({"a": null, "b": {"c": null, "x": 9}, "e": 5, "f": 6});
+        merge_patch(&mut target, patch.as_object().unwrap());
+        assert_eq!(
+            Value::Object(target),
+            json!({"b": {"d": 3, "x": 9}, "e": 5, "f": 6})
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! Building and running the application: secrets, store, router, listener.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::{
+    api::{self, ApiKeys, AppState},
+    bootstrap,
+    config::Config,
+    service::Connections,
+    store::{self, DynStore, StoreOptions},
+};
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// A built, bound, not yet serving application.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+}
+
+impl Application {
+    /// Resolves secrets, opens (and migrates) the database, and binds the
+    /// listener. Port 0 binds a free port; see [`Application::local_addr`].
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let key_ring = bootstrap::resolve_key_ring(&config)?;
+        let api_keys = bootstrap::resolve_api_keys(&config)?;
+        let store = open_store(&config).await?;
+        let connections = Connections::new(store.clone(), key_ring);
+        ensure_key_ring_opens_everything(&connections).await?;
+        let state = AppState {
+            store: store.clone(),
+            connections,
+            api_keys: Arc::new(ApiKeys::new(&api_keys)),
+        };
+        let router = api::router(state, &config);
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("Could not listen on {}.", config.listen))?;
+        let addr = listener
+            .local_addr()
+            .context("The listener has no local address.")?;
+        tracing::info!(%addr, database = store.backend(), "provisio is listening");
+        Ok(Self {
+            listener,
+            router,
+            addr,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then drains for up to 30 seconds.
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (drain_tx, drain_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+            let _ = drain_rx.await;
+        });
+        let server = server.into_future();
+        tokio::pin!(server);
+        tokio::select! {
+            result = &mut server => return result.context("The server failed."),
+            () = stop => tracing::info!("shutting down: finishing in-flight requests"),
+        }
+        let _ = drain_tx.send(());
+        match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
+            Ok(result) => result.context("The server failed while shutting down."),
+            Err(_) => {
+                tracing::warn!(
+                    "in-flight requests did not finish within {SHUTDOWN_GRACE:?}; stopping anyway"
+                );
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Opens the configured database and runs its migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<DynStore> {
+    let options = StoreOptions {
+        max_connections: config.db_max_connections,
+        ..StoreOptions::default()
+    };
+    store::connect(&config.database_url, &options)
+        .await
+        .with_context(|| {
+            format!(
+                "Could not open the database {}.",
+                config.database_url_for_logs()
+            )
+        })
+}
+
+/// Refuses to start when stored credentials are sealed with a key the ring lacks:
+/// better a clear start-up error than connections failing one by one later.
+pub async fn ensure_key_ring_opens_everything(connections: &Connections) -> anyhow::Result<()> {
+    let missing = connections.missing_keys().await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = missing
+        .iter()
+        .map(|(key, count)| format!("`{key}` ({count} connection(s))"))
+        .collect();
+    anyhow::bail!(
+        "Stored credentials are sealed with keys the key ring lacks: {}. Add them back to \
+         PROVISIO_ENCRYPTION_KEYS (after the current key), run `provisio rotate-keys`, then remove them.",
+        list.join(", ")
+    )
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,222 @@
+//! The production store: Postgres through a sqlx pool.
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use sqlx::{
+    PgPool, Row,
+    postgres::{PgConnectOptions, PgPoolOptions, PgRow},
+    types::Json,
+};
+use uuid::Uuid;
+
+use super::{ConnectionRow, KeyUsage, Store, StoreError, StoreOptions, conflict_or};
+use crate::domain::ConnectionKey;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The columns of `connection`, in the order every `select` uses.
+macro_rules! connection_columns {
+    () => {
+        "connection_id, name, provider, instance_url, settings, credential_type, credential_sealed, \
+         credential_key_id, credential_hint, revision, created_at, updated_at"
+    };
+}
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let connect = PgConnectOptions::from_str(url)?.application_name("provisio");
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn connection_from_row(row: &PgRow) -> Result<ConnectionRow, sqlx::Error> {
+    Ok(ConnectionRow {
+        connection_id: row.try_get("connection_id")?,
+        name: row.try_get("name")?,
+        provider: row.try_get("provider")?,
+        instance_url: row.try_get("instance_url")?,
+        settings: row.try_get::<Json<serde_json::Value>, _>("settings")?.0,
+        credential_type: row.try_get("credential_type")?,
+        credential_sealed: row.try_get("credential_sealed")?,
+        credential_key_id: row.try_get("credential_key_id")?,
+        credential_hint: row.try_get("credential_hint")?,
+        revision: row.try_get("revision")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn constraint_from_message(_message: &str) -> Option<String> {
+    // Postgres names the constraint itself; nothing to parse.
+    None
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("select 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn insert_connection(&self, row: &ConnectionRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "insert into connection (connection_id, name, provider, instance_url, settings, \
+             credential_type, credential_sealed, credential_key_id, credential_hint, revision, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(row.connection_id)
+        .bind(&row.name)
+        .bind(&row.provider)
+        .bind(&row.instance_url)
+        .bind(Json(&row.settings))
+        .bind(&row.credential_type)
+        .bind(&row.credential_sealed)
+        .bind(&row.credential_key_id)
+        .bind(&row.credential_hint)
+        .bind(row.revision)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, constraint_from_message))?;
+        Ok(())
+    }
+
+    async fn get_connection(
+        &self,
+        key: &ConnectionKey,
+    ) -> Result<Option<ConnectionRow>, StoreError> {
+        let query = match key {
+            ConnectionKey::Id(id) => sqlx::query(concat!(
+                "select ",
+                connection_columns!(),
+                " from connection where connection_id = $1"
+            ))
+            .bind(*id),
+            ConnectionKey::Name(name) => sqlx::query(concat!(
+                "select ",
+                connection_columns!(),
+                " from connection where name = $1"
+            ))
+            .bind(name.as_str().to_owned()),
+        };
+        let row = query.fetch_optional(&self.pool).await?;
+        Ok(row.as_ref().map(connection_from_row).transpose()?)
+    }
+
+    async fn list_connections(
+        &self,
+        after_name: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ConnectionRow>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            connection_columns!(),
+            " from connection \
+             where ($1::text is null or name > $1) order by name limit $2"
+        ))
+        .bind(after_name)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(connection_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn update_connection(
+        &self,
+        row: &ConnectionRow,
+        expected_revision: i64,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "update connection set name = $2, instance_url = $3, settings = $4, credential_type = $5, \
+             credential_sealed = $6, credential_key_id = $7, credential_hint = $8, revision = $9, updated_at = $10 \
+             where connection_id = $1 and revision = $11",
+        )
+        .bind(row.connection_id)
+        .bind(&row.name)
+        .bind(&row.instance_url)
+        .bind(Json(&row.settings))
+        .bind(&row.credential_type)
+        .bind(&row.credential_sealed)
+        .bind(&row.credential_key_id)
+        .bind(&row.credential_hint)
+        .bind(row.revision)
+        .bind(row.updated_at)
+        .bind(expected_revision)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, constraint_from_message))?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn delete_connection(&self, connection_id: Uuid) -> Result<bool, StoreError> {
+        let result = sqlx::query("delete from connection where connection_id = $1")
+            .bind(connection_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn credential_key_usage(&self) -> Result<Vec<KeyUsage>, StoreError> {
+        let rows = sqlx::query(
+            "select credential_key_id, count(*) as n from connection group by credential_key_id order by 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(KeyUsage {
+                    key_id: r.try_get("credential_key_id")?,
+                    connections: r.try_get("n")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    async fn connections_not_sealed_with(
+        &self,
+        key_id: &str,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<ConnectionRow>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            connection_columns!(),
+            " from connection \
+             where credential_key_id <> $1 and ($2::uuid is null or connection_id > $2) \
+             order by connection_id limit $3"
+        ))
+        .bind(key_id)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(connection_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+}

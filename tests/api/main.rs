@@ -1,0 +1,12 @@
+//! provisio's integration tests: one binary, a real server per test, real
+//! SQLite and Postgres databases. Run them with `./scripts/test`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod auth;
+mod connection_errors;
+mod connections;
+mod helpers;
+mod openapi;
+mod ops;
+mod secrets;
+mod store;
