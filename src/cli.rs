@@ -125,8 +125,10 @@ async fn rotate_keys() -> anyhow::Result<ExitCode> {
 
 fn generate_key(id: Option<String>) -> anyhow::Result<ExitCode> {
     let id = id.unwrap_or_else(|| format!("k{}", chrono::Utc::now().format("%Y%m%d")));
-    let entry = KeyRing::generate_entry(&id).map_err(|_| anyhow::anyhow!("The system random source failed."))?;
-    KeyRing::parse(&entry).map_err(|_| anyhow::anyhow!("`{id}` is not a valid key id (1-32 of A-Z a-z 0-9 _ -)."))?;
+    let entry = KeyRing::generate_entry(&id)
+        .map_err(|_| anyhow::anyhow!("The system random source failed."))?;
+    KeyRing::parse(&entry)
+        .map_err(|_| anyhow::anyhow!("`{id}` is not a valid key id (1-32 of A-Z a-z 0-9 _ -)."))?;
     println!("{}", entry.as_str());
     Ok(ExitCode::SUCCESS)
 }
