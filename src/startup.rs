@@ -10,7 +10,8 @@ use crate::{
     api::{self, ApiKeys, AppState},
     bootstrap,
     config::Config,
-    service::Connections,
+    scim::{ScimClient, ScimClientOptions},
+    service::{Connections, Users},
     store::{self, DynStore, StoreOptions},
 };
 
@@ -33,8 +34,11 @@ impl Application {
         let store = open_store(&config).await?;
         let connections = Connections::new(store.clone(), key_ring);
         ensure_key_ring_opens_everything(&connections).await?;
+        let scim = ScimClient::new(&ScimClientOptions::default())
+            .context("Could not build the HTTP client.")?;
         let state = AppState {
             store: store.clone(),
+            users: Users::new(connections.clone(), scim),
             connections,
             api_keys: Arc::new(ApiKeys::new(&api_keys)),
         };

@@ -19,12 +19,11 @@ use super::{
     extract::{ApiJson, ApiQuery, ConnectionRef},
     openapi::responses as r,
     pagination::{self, PageQuery},
-    patch::Patch,
 };
 use crate::{
     domain::{
         Connection, ConnectionName, CredentialKind, CredentialSummary, Credentials, FieldError,
-        FieldErrors, ProviderKind,
+        FieldErrors, Patch, ProviderKind,
     },
     service::{ConnectionChanges, NewConnection},
 };

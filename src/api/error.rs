@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::request_id;
 use crate::{
     domain::{FieldError, FieldErrors},
+    scim::{ProviderError, ProviderErrorKind},
     service::ServiceError,
 };
 
@@ -44,6 +45,24 @@ pub enum ErrorCode {
     ConnectionExists,
     /// The connection changed concurrently too often to apply the change; retry.
     ConcurrentModification,
+    /// The app has no user with this id.
+    UserNotFound,
+    /// The app already has a user with this `user_name` (or another unique value).
+    UserExists,
+    /// The provider has no such operation; `detail` says what to do instead.
+    UnsupportedOperation,
+    /// The app refused the connection's credentials (401/403 upstream).
+    ProviderUnauthorized,
+    /// The app rejected the request as invalid (400 upstream); `provider.detail` says why.
+    ProviderRejected,
+    /// The app is rate limiting; retry after `Retry-After` seconds.
+    ProviderRateLimited,
+    /// The app failed (5xx) or could not be reached.
+    ProviderUnavailable,
+    /// The app did not answer within the connection's timeout.
+    ProviderTimeout,
+    /// The app answered, but not with valid SCIM.
+    ProviderInvalidResponse,
     /// The database is not reachable (readiness).
     NotReady,
     /// An unexpected failure inside provisio; details are in its log under the request id.
@@ -60,7 +79,18 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::NotFound | ErrorCode::ConnectionNotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::ConnectionExists | ErrorCode::ConcurrentModification => StatusCode::CONFLICT,
+            ErrorCode::ConnectionExists
+            | ErrorCode::ConcurrentModification
+            | ErrorCode::UserExists => StatusCode::CONFLICT,
+            ErrorCode::UserNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::UnsupportedOperation | ErrorCode::ProviderRejected => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ErrorCode::ProviderRateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::ProviderUnauthorized
+            | ErrorCode::ProviderUnavailable
+            | ErrorCode::ProviderInvalidResponse => StatusCode::BAD_GATEWAY,
+            ErrorCode::ProviderTimeout => StatusCode::GATEWAY_TIMEOUT,
             ErrorCode::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -78,6 +108,15 @@ impl ErrorCode {
             ErrorCode::ConnectionNotFound => "Connection not found",
             ErrorCode::ConnectionExists => "Connection exists",
             ErrorCode::ConcurrentModification => "Concurrent modification",
+            ErrorCode::UserNotFound => "User not found",
+            ErrorCode::UserExists => "User exists",
+            ErrorCode::UnsupportedOperation => "Unsupported operation",
+            ErrorCode::ProviderUnauthorized => "Provider refused the credentials",
+            ErrorCode::ProviderRejected => "Provider rejected the request",
+            ErrorCode::ProviderRateLimited => "Provider rate limit",
+            ErrorCode::ProviderUnavailable => "Provider unavailable",
+            ErrorCode::ProviderTimeout => "Provider timeout",
+            ErrorCode::ProviderInvalidResponse => "Provider answered invalid SCIM",
             ErrorCode::NotReady => "Not ready",
             ErrorCode::Internal => "Internal error",
         }
@@ -96,6 +135,15 @@ impl ErrorCode {
             ErrorCode::ConnectionNotFound => "connection_not_found",
             ErrorCode::ConnectionExists => "connection_exists",
             ErrorCode::ConcurrentModification => "concurrent_modification",
+            ErrorCode::UserNotFound => "user_not_found",
+            ErrorCode::UserExists => "user_exists",
+            ErrorCode::UnsupportedOperation => "unsupported_operation",
+            ErrorCode::ProviderUnauthorized => "provider_unauthorized",
+            ErrorCode::ProviderRejected => "provider_rejected",
+            ErrorCode::ProviderRateLimited => "provider_rate_limited",
+            ErrorCode::ProviderUnavailable => "provider_unavailable",
+            ErrorCode::ProviderTimeout => "provider_timeout",
+            ErrorCode::ProviderInvalidResponse => "provider_invalid_response",
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Internal => "internal",
         }
@@ -118,15 +166,33 @@ pub struct Problem {
     /// The fields at fault, for `validation_failed`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// What the app said, when a call to it failed and it said something.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ProviderProblem>,
     /// The id to quote when reporting the problem; also in the `x-request-id` header.
     pub request_id: Option<String>,
 }
 
-/// An API error. 5xx causes are logged, never sent.
-pub struct ApiError {
+/// The app's own account of a failed call.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProviderProblem {
+    /// The app's HTTP status.
+    pub status: Option<u16>,
+    /// The SCIM `scimType`, e.g. `uniqueness`.
+    pub scim_type: Option<String>,
+    /// The app's message.
+    pub detail: Option<String>,
+}
+
+/// An API error. 5xx causes are logged, never sent. Boxed: errors are rare
+/// and `Result<T, ApiError>` stays small on the happy path.
+pub struct ApiError(Box<Inner>);
+
+struct Inner {
     code: ErrorCode,
     detail: String,
     errors: Vec<FieldError>,
+    provider: Option<ProviderProblem>,
     headers: Vec<(header::HeaderName, HeaderValue)>,
     cause: Option<anyhow::Error>,
 }
@@ -134,22 +200,23 @@ pub struct ApiError {
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
-            .field("code", &self.code)
-            .field("detail", &self.detail)
-            .field("errors", &self.errors)
+            .field("code", &self.0.code)
+            .field("detail", &self.0.detail)
+            .field("errors", &self.0.errors)
             .finish_non_exhaustive()
     }
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Inner {
             code,
             detail: detail.into(),
             errors: Vec::new(),
+            provider: None,
             headers: Vec::new(),
             cause: None,
-        }
+        }))
     }
 
     /// 422 `validation_failed` naming every faulty field.
@@ -159,10 +226,7 @@ impl ApiError {
             [one] => format!("`{}` {}", one.field, one.message),
             many => format!("{} fields are invalid", many.len()),
         };
-        Self {
-            errors,
-            ..Self::new(ErrorCode::ValidationFailed, detail)
-        }
+        Self::new(ErrorCode::ValidationFailed, detail).with_errors(errors)
     }
 
     /// 422 for one field.
@@ -172,59 +236,60 @@ impl ApiError {
 
     /// 500 `internal`: the cause is logged with the request id; the caller sees neither.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
-        Self {
-            cause: Some(cause.into()),
-            ..Self::new(
-                ErrorCode::Internal,
-                "provisio failed unexpectedly; the log has details under this request id",
-            )
-        }
+        let mut error = Self::new(
+            ErrorCode::Internal,
+            "provisio failed unexpectedly; the log has details under this request id",
+        );
+        error.0.cause = Some(cause.into());
+        error
     }
 
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.errors = errors;
+        self.0.errors = errors;
         self
     }
 
     pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
-        self.headers.push((name, value));
+        self.0.headers.push((name, value));
         self
     }
 
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 
     pub fn field_errors(&self) -> &[FieldError] {
-        &self.errors
+        &self.0.errors
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.code.status();
-        if let Some(cause) = &self.cause {
+        let this = *self.0;
+        let status = this.code.status();
+        if let Some(cause) = &this.cause {
             tracing::error!(
-                code = self.code.as_str(),
+                code = this.code.as_str(),
                 error = format!("{cause:#}"),
                 "request failed"
             );
         } else if status.is_server_error() {
-            tracing::warn!(code = self.code.as_str(), detail = %self.detail, "request failed");
+            tracing::warn!(code = this.code.as_str(), detail = %this.detail, "request failed");
         }
         let problem = Problem {
-            problem_type: format!("urn:provisio:problem:{}", self.code.as_str()),
-            title: self.code.title().to_owned(),
+            problem_type: format!("urn:provisio:problem:{}", this.code.as_str()),
+            title: this.code.title().to_owned(),
             status: status.as_u16(),
-            detail: self.detail,
-            code: self.code,
-            errors: self.errors,
+            detail: this.detail,
+            code: this.code,
+            errors: this.errors,
+            provider: this.provider,
             request_id: request_id::current(),
         };
         let mut response = (status, Json(problem)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        for (name, value) in self.headers {
+        for (name, value) in this.headers {
             headers.insert(name, value);
         }
         response
@@ -254,9 +319,55 @@ impl From<ServiceError> for ApiError {
                 ErrorCode::ConcurrentModification,
                 "the connection was changed by another request meanwhile; retry",
             ),
+            ServiceError::Unsupported(detail) => {
+                ApiError::new(ErrorCode::UnsupportedOperation, detail)
+            }
+            ServiceError::Provider(error) => ApiError::from(error),
             other @ (ServiceError::Store(_) | ServiceError::Seal(_) | ServiceError::Open(_)) => {
                 ApiError::internal(other)
             }
         }
+    }
+}
+
+/// The one mapping from an app's failure to provisio's answer.
+impl From<ProviderError> for ApiError {
+    fn from(error: ProviderError) -> Self {
+        let code = provider_error_code(&error);
+        let detail = match code {
+            ErrorCode::UserNotFound => "the app has no user with this id".to_owned(),
+            ErrorCode::UserExists => "the app already has a user with this user_name".to_owned(),
+            _ => error.to_string(),
+        };
+        let said_something = error.status.is_some() || error.detail.is_some();
+        let mut api = ApiError::new(code, detail);
+        if said_something {
+            api.0.provider = Some(ProviderProblem {
+                status: error.status,
+                scim_type: error.scim_type.clone(),
+                detail: error.detail.clone(),
+            });
+        }
+        if code == ErrorCode::ProviderRateLimited {
+            let seconds = error
+                .retry_after
+                .map_or(1, |d| d.as_secs_f64().ceil().max(1.0) as u64);
+            api = api.with_header(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        api
+    }
+}
+
+/// The code for an app's failure (also used for connection test checks).
+pub fn provider_error_code(error: &ProviderError) -> ErrorCode {
+    match error.kind {
+        ProviderErrorKind::Rejected => ErrorCode::ProviderRejected,
+        ProviderErrorKind::Unauthorized => ErrorCode::ProviderUnauthorized,
+        ProviderErrorKind::NotFound => ErrorCode::UserNotFound,
+        ProviderErrorKind::Conflict => ErrorCode::UserExists,
+        ProviderErrorKind::RateLimited => ErrorCode::ProviderRateLimited,
+        ProviderErrorKind::Unavailable => ErrorCode::ProviderUnavailable,
+        ProviderErrorKind::Timeout => ErrorCode::ProviderTimeout,
+        ProviderErrorKind::InvalidResponse => ErrorCode::ProviderInvalidResponse,
     }
 }

@@ -8,9 +8,10 @@ mod extract;
 mod health;
 pub mod openapi;
 mod pagination;
-mod patch;
+
 mod providers;
 pub mod request_id;
+mod users;
 
 use std::sync::Arc;
 
@@ -28,18 +29,25 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use auth::ApiKeys;
 use error::{ApiError, ErrorCode};
 
-use crate::{config::Config, service::Connections, store::DynStore};
+use crate::{
+    config::Config,
+    service::{Connections, Users},
+    store::DynStore,
+};
 
 /// What handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub store: DynStore,
     pub connections: Connections,
+    pub users: Users,
     pub api_keys: Arc<ApiKeys>,
 }
 
 fn v1_routes() -> OpenApiRouter<AppState> {
-    connections::router().merge(providers::router())
+    connections::router()
+        .merge(users::router())
+        .merge(providers::router())
 }
 
 /// Every documented route, with `v1` (the `/v1` routes, possibly wrapped in layers) nested.

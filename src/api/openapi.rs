@@ -33,10 +33,15 @@ use crate::domain::FieldError;
             responses::UnsupportedMediaType,
             responses::ValidationFailed,
             responses::NotReady,
+            responses::NotFound,
+            responses::RateLimited,
+            responses::BadGateway,
+            responses::GatewayTimeout,
         ),
     ),
     tags(
         (name = "connections", description = "Named connections to apps, with sealed credentials"),
+        (name = "users", description = "People's accounts in an app, in one uniform shape"),
         (name = "providers", description = "The supported apps and what connecting to them needs"),
         (name = "health", description = "Probes for orchestrators"),
     )
@@ -94,7 +99,7 @@ pub mod responses {
 
     #[derive(ToResponse)]
     #[response(
-        description = "Conflicts with the current state (`connection_exists`, `concurrent_modification`)",
+        description = "Conflicts with the current state (`connection_exists`, `user_exists`, `concurrent_modification`)",
         content_type = "application/problem+json"
     )]
     pub struct Conflict(#[allow(dead_code)] Problem);
@@ -115,7 +120,8 @@ pub mod responses {
 
     #[derive(ToResponse)]
     #[response(
-        description = "A field is missing or invalid (`validation_failed`); `errors` names each",
+        description = "A field is missing or invalid (`validation_failed`; `errors` names each), the app rejected \
+            the request (`provider_rejected`), or the provider has no such operation (`unsupported_operation`)",
         content_type = "application/problem+json"
     )]
     pub struct ValidationFailed(#[allow(dead_code)] Problem);
@@ -126,4 +132,34 @@ pub mod responses {
         content_type = "application/problem+json"
     )]
     pub struct NotReady(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "No such connection or user (`connection_not_found`, `user_not_found`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct NotFound(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The app is rate limiting (`provider_rate_limited`); the `Retry-After` header says when to retry",
+        content_type = "application/problem+json",
+        headers(("retry-after" = u64, description = "Seconds to wait before retrying"))
+    )]
+    pub struct RateLimited(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The app failed, refused the credentials or answered invalid SCIM \
+            (`provider_unavailable`, `provider_unauthorized`, `provider_invalid_response`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct BadGateway(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The app did not answer in time (`provider_timeout`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct GatewayTimeout(#[allow(dead_code)] Problem);
 }

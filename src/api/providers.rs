@@ -7,8 +7,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{AppState, openapi::responses as r};
 use crate::{
-    domain::ProviderKind,
-    providers::{Descriptor, provider},
+    domain::{CredentialKind, ProviderKind},
+    providers::{COMMON_SETTINGS, Capabilities, InstanceUrlRule, SettingSpec, provider},
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -19,8 +19,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct ProviderOut {
     id: ProviderKind,
-    #[serde(flatten)]
-    descriptor: &'static Descriptor,
+    /// Human name of the app.
+    display_name: &'static str,
+    /// What to connect and where to find the values.
+    description: &'static str,
+    /// Credential types the app accepts, preferred first.
+    auth_types: &'static [CredentialKind],
+    instance_url: &'static InstanceUrlRule,
+    /// Settings a connection may (or must) carry: the provider's own, then those every connection takes.
+    settings: Vec<&'static SettingSpec>,
+    capabilities: &'static Capabilities,
+    /// The provider's own SCIM documentation.
+    documentation_url: &'static str,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -40,9 +50,18 @@ async fn list_providers() -> Json<ProviderList> {
     Json(ProviderList {
         items: ProviderKind::ALL
             .into_iter()
-            .map(|id| ProviderOut {
-                id,
-                descriptor: provider(id).descriptor(),
+            .map(|id| {
+                let d = provider(id).descriptor();
+                ProviderOut {
+                    id,
+                    display_name: d.display_name,
+                    description: d.description,
+                    auth_types: d.auth_types,
+                    instance_url: &d.instance_url,
+                    settings: d.settings.iter().chain(COMMON_SETTINGS).collect(),
+                    capabilities: &d.capabilities,
+                    documentation_url: d.documentation_url,
+                }
             })
             .collect(),
     })

@@ -6,9 +6,13 @@
 mod connection;
 mod credentials;
 mod field_error;
+mod patch;
 mod provider;
+mod user;
 
 pub use connection::{Connection, ConnectionKey, ConnectionName, ConnectionSettings, InstanceUrl};
 pub use credentials::{CorruptCredentialsError, CredentialKind, CredentialSummary, Credentials};
 pub use field_error::{FieldError, FieldErrors};
+pub use patch::Patch;
 pub use provider::ProviderKind;
+pub use user::{MultiValued, NamePatch, PersonName, User, UserFields, UserPatch, is_core_schema};

@@ -2,13 +2,21 @@
 //! (the host may differ); a pasted URL carries the customer id after `/customers/`.
 //! DELETE only deactivates, so provisio refuses delete; PATCH only changes `active`.
 
+use serde_json::{Map, Value, json};
 use url::Url;
 
 use super::{
-    Capabilities, ConnectionDraft, Descriptor, InstanceUrlRule, Provider, SettingKind, SettingSpec,
-    UpdateStrategy, parse_url,
+    Capabilities, ConnectionDraft, Descriptor, InstanceUrlRule, PatchSupport, Provider,
+    SettingKind, SettingSpec, UpdateStrategy, keep_given_and_family_name, mapping, parse_url,
+    require_given_and_family_name,
 };
-use crate::domain::{CredentialKind, FieldErrors, ProviderKind};
+use crate::{
+    domain::{
+        Connection, CredentialKind, FieldErrors, MultiValued, Patch, ProviderKind, UserFields,
+        UserPatch,
+    },
+    scim::PatchOperation,
+};
 
 pub struct EightByEight;
 
@@ -35,6 +43,11 @@ static DESCRIPTOR: Descriptor = Descriptor {
         delete: false,
         reactivate: true,
         filters: &["userName", "externalId"],
+        notes: &[
+            "new users need name.given_name, name.family_name and exactly one work email",
+            "userName must be unique across all of 8x8, not only your account",
+            "a user's site (urn:8x8:scim:schemas:extension:8x8user:2.0:User site) cannot change once set",
+        ],
     },
     documentation_url: "https://support.8x8.com/cloud-phone-service/voice/work-desktop/User_Provisioning_with_8x8_SCIM_API",
 };
@@ -87,6 +100,82 @@ impl Provider for EightByEight {
             ));
         }
     }
+
+    /// 8x8 accepts PATCH for `active` only; attribute changes are GET-merge-PUT.
+    fn patch_support(&self) -> PatchSupport {
+        PatchSupport::ActiveOnly
+    }
+
+    fn validate_new_user(&self, user: &UserFields, _connection: &Connection) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        require_given_and_family_name(user, "8x8", &mut errors);
+        check_one_work_email(&user.emails, &mut errors);
+        errors
+    }
+
+    fn validate_patch(&self, patch: &UserPatch) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        keep_given_and_family_name(patch, "8x8", &mut errors);
+        match &patch.emails {
+            Patch::Null => errors.push("emails", "cannot be removed: 8x8 requires one work email"),
+            Patch::Value(emails) => check_one_work_email(emails, &mut errors),
+            Patch::Absent => {}
+        }
+        errors
+    }
+
+    /// The one email is always the primary work email.
+    fn user_resource(&self, user: &UserFields, _connection: &Connection) -> Map<String, Value> {
+        let mut resource = mapping::to_scim(user, self.dialect());
+        if let Some(email) = user.emails.first() {
+            resource.insert("emails".into(), work_email(email));
+        }
+        resource
+    }
+
+    fn patch_operations(&self, patch: &UserPatch) -> Vec<PatchOperation> {
+        let mut operations = mapping::operations(patch, self.dialect());
+        if let Patch::Value(emails) = &patch.emails
+            && let Some(email) = emails.first()
+        {
+            for operation in &mut operations {
+                if let PatchOperation::Replace { path, value } = operation
+                    && path == "emails"
+                {
+                    *value = work_email(email);
+                }
+            }
+        }
+        operations
+    }
+
+    fn delete_refusal(&self) -> Option<&'static str> {
+        Some("8x8's SCIM DELETE only deactivates users; deactivate instead (POST …/deactivate)")
+    }
+
+    fn has_service_provider_config(&self) -> bool {
+        false
+    }
+}
+
+fn check_one_work_email(emails: &[MultiValued], errors: &mut FieldErrors) {
+    match emails {
+        [] => errors.push("emails", "8x8 requires exactly one work email"),
+        [only] => {
+            if only
+                .kind
+                .as_deref()
+                .is_some_and(|k| !k.eq_ignore_ascii_case("work"))
+            {
+                errors.push("emails[0].type", "must be `work`: 8x8 keeps one work email");
+            }
+        }
+        _ => errors.push("emails", "8x8 keeps exactly one email, the work email"),
+    }
+}
+
+fn work_email(email: &MultiValued) -> Value {
+    json!([{"value": email.value, "type": "work", "primary": true}])
 }
 
 /// The path segment after `customers`, if the URL has one.

@@ -2,11 +2,19 @@
 //! host; creating a user needs `externalId`, given and family name, and a `loginType`
 //! in Interact's extension, which a connection sets a default for.
 
+use serde_json::{Map, Value};
+
 use super::{
     Capabilities, ConnectionDraft, Descriptor, InstanceUrlRule, Provider, SettingKind, SettingSpec,
-    UpdateStrategy, parse_url,
+    UpdateStrategy, keep_given_and_family_name, mapping, parse_url, require_given_and_family_name,
 };
-use crate::domain::{CredentialKind, FieldErrors, ProviderKind};
+use crate::domain::{
+    Connection, CredentialKind, FieldErrors, Patch, ProviderKind, UserFields, UserPatch,
+};
+
+/// Interact's user extension, holding `loginType`.
+pub const EXTENSION: &str = "urn:ietf:params:scim:schemas:extension:interactsoftware:2.0:User";
+const LOGIN_TYPE: &str = "loginType";
 
 pub struct Interact;
 
@@ -35,6 +43,9 @@ static DESCRIPTOR: Descriptor = Descriptor {
         delete: true,
         reactivate: true,
         filters: &["userName", "externalId"],
+        notes: &[
+            "new users need external_id, name.given_name and name.family_name; loginType defaults to the connection's login_type",
+        ],
     },
     documentation_url: "https://developer.interactsoftware.com/docs/scim-v20",
 };
@@ -58,5 +69,64 @@ impl Provider for Interact {
             url.set_path(&format!("{path}{SCIM_PATH}"));
         }
         draft.instance_url = Some(url.to_string());
+    }
+
+    fn validate_new_user(&self, user: &UserFields, _connection: &Connection) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        if user.external_id.as_deref().is_none_or(str::is_empty) {
+            errors.push("external_id", "is required by Interact");
+        }
+        require_given_and_family_name(user, "Interact", &mut errors);
+        check_login_type(user.extensions.get(EXTENSION), &mut errors);
+        errors
+    }
+
+    fn validate_patch(&self, patch: &UserPatch) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        if matches!(patch.external_id, Patch::Null) {
+            errors.push("external_id", "cannot be removed: Interact requires it");
+        }
+        keep_given_and_family_name(patch, "Interact", &mut errors);
+        if let Patch::Value(extensions) = &patch.extensions {
+            check_login_type(extensions.get(EXTENSION), &mut errors);
+        }
+        errors
+    }
+
+    /// Every new user carries a `loginType`: its own, or the connection's default.
+    fn user_resource(&self, user: &UserFields, connection: &Connection) -> Map<String, Value> {
+        let mut resource = mapping::to_scim(user, self.dialect());
+        let default = connection
+            .settings
+            .get_str("login_type")
+            .unwrap_or(LOGIN_TYPES[0]);
+        let extension = resource
+            .entry(EXTENSION)
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(extension) = extension {
+            extension
+                .entry(LOGIN_TYPE)
+                .or_insert_with(|| default.into());
+        }
+        if let Some(Value::Array(schemas)) = resource.get_mut("schemas")
+            && !schemas.iter().any(|s| s == EXTENSION)
+        {
+            schemas.push(EXTENSION.into());
+        }
+        resource
+    }
+}
+
+/// A `loginType` given in the extension must be one Interact knows (`null` removes it in a patch).
+fn check_login_type(extension: Option<&Value>, errors: &mut FieldErrors) {
+    let Some(value) = extension.and_then(|e| e.get(LOGIN_TYPE)) else {
+        return;
+    };
+    let known = value.as_str().is_some_and(|v| LOGIN_TYPES.contains(&v));
+    if !known {
+        errors.push(
+            format!("extensions.{EXTENSION}.{LOGIN_TYPE}"),
+            format!("must be one of: {}", LOGIN_TYPES.join(", ")),
+        );
     }
 }

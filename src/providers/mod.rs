@@ -5,21 +5,36 @@
 
 mod eight_by_eight;
 mod interact;
+pub mod mapping;
 mod scim;
 mod settings;
 mod workiva;
 mod workplace;
+
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 use url::Url;
 use utoipa::ToSchema;
 
-pub use settings::{SettingKind, SettingSpec};
+pub use mapping::Dialect;
+pub use settings::{COMMON_SETTINGS, SettingKind, SettingSpec};
 
-use crate::domain::{ConnectionSettings, CredentialKind, FieldErrors, InstanceUrl, ProviderKind};
+use crate::{
+    domain::{
+        Connection, ConnectionSettings, CredentialKind, Credentials, FieldErrors, InstanceUrl,
+        Patch, ProviderKind, User, UserFields, UserPatch,
+    },
+    scim::{Auth, Endpoint, PatchOperation},
+};
 
-/// The profile of one provider. Implementations are unit structs in this module's files.
+/// Default whole-request deadline for calls to an app (`settings.request_timeout_seconds`).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The profile of one provider. Implementations are unit structs in this
+/// module's files; every method has the standard SCIM behaviour as its default,
+/// so a file only states how its app differs.
 pub trait Provider: Send + Sync + 'static {
     fn kind(&self) -> ProviderKind;
 
@@ -29,6 +44,88 @@ pub trait Provider: Send + Sync + 'static {
     /// Provider-specific clean-up of a connection before generic validation:
     /// deriving settings from a pasted URL, completing a base path, normalising values.
     fn prepare_connection(&self, _draft: &mut ConnectionDraft, _errors: &mut FieldErrors) {}
+
+    /// Where the dialect differs within the standard SCIM shape.
+    fn dialect(&self) -> Dialect {
+        Dialect::STANDARD
+    }
+
+    /// Which writes may use SCIM PATCH; the rest are done as GET-merge-PUT.
+    fn patch_support(&self) -> PatchSupport {
+        PatchSupport::Full
+    }
+
+    /// What the app needs of a new user beyond the generic checks, reported
+    /// with the API's field names before any call is made.
+    fn validate_new_user(&self, _user: &UserFields, _connection: &Connection) -> FieldErrors {
+        FieldErrors::new()
+    }
+
+    /// What the app needs of a change (e.g. not removing a required attribute).
+    fn validate_patch(&self, _patch: &UserPatch) -> FieldErrors {
+        FieldErrors::new()
+    }
+
+    /// The SCIM resource for a new user.
+    fn user_resource(&self, user: &UserFields, _connection: &Connection) -> Map<String, Value> {
+        mapping::to_scim(user, self.dialect())
+    }
+
+    /// The PATCH operations for a change.
+    fn patch_operations(&self, patch: &UserPatch) -> Vec<PatchOperation> {
+        mapping::operations(patch, self.dialect())
+    }
+
+    /// The unified user in the app's resource.
+    fn read_user(&self, resource: &Map<String, Value>) -> Result<User, String> {
+        mapping::from_scim(resource)
+    }
+
+    /// Why provisio refuses to hard-delete users in this app, and what to do instead.
+    fn delete_refusal(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether the app serves `/ServiceProviderConfig`.
+    fn has_service_provider_config(&self) -> bool {
+        true
+    }
+}
+
+/// Which writes an app accepts as SCIM PATCH.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchSupport {
+    /// Every change.
+    Full,
+    /// Only `active`; other changes are GET-merge-PUT (8x8).
+    ActiveOnly,
+    /// No change; everything is GET-merge-PUT.
+    None,
+    /// Whatever the app's ServiceProviderConfig says (`patch.supported`):
+    /// resolved to `Full` or `None` before use.
+    AsAdvertised,
+}
+
+/// How to reach a connection's app: base URL, auth header and timeout.
+pub fn endpoint(connection: &Connection, credentials: &Credentials) -> Endpoint {
+    let auth = match credentials {
+        Credentials::Bearer { token } | Credentials::ApiKey { token } => {
+            Auth::Bearer(token.clone())
+        }
+        Credentials::Basic { username, password } => Auth::Basic {
+            username: username.clone(),
+            password: password.clone(),
+        },
+    };
+    let timeout = connection
+        .settings
+        .get_u64(settings::REQUEST_TIMEOUT_SECONDS)
+        .map_or(DEFAULT_REQUEST_TIMEOUT, Duration::from_secs);
+    Endpoint {
+        base: connection.instance_url.as_url().clone(),
+        auth,
+        timeout,
+    }
 }
 
 /// The profile for `kind`.
@@ -43,7 +140,7 @@ pub fn provider(kind: ProviderKind) -> &'static dyn Provider {
 }
 
 /// What the catalogue says about a provider.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug)]
 pub struct Descriptor {
     /// Human name of the app.
     pub display_name: &'static str,
@@ -80,6 +177,8 @@ pub struct Capabilities {
     pub reactivate: bool,
     /// SCIM attributes the app can filter on.
     pub filters: &'static [&'static str],
+    /// What else to know about the app's behaviour.
+    pub notes: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -163,6 +262,46 @@ fn trim_users_endpoint(raw: &str) -> String {
     match trimmed.len().checked_sub("/Users".len()) {
         Some(cut) if trimmed[cut..].eq_ignore_ascii_case("/Users") => trimmed[..cut].to_owned(),
         _ => raw.trim().to_owned(),
+    }
+}
+
+/// For apps that require given and family name: reports each one missing from a new user.
+fn require_given_and_family_name(user: &UserFields, app: &str, errors: &mut FieldErrors) {
+    let name = user.name.as_ref();
+    for (field, value) in [
+        (
+            "name.given_name",
+            name.and_then(|n| n.given_name.as_deref()),
+        ),
+        (
+            "name.family_name",
+            name.and_then(|n| n.family_name.as_deref()),
+        ),
+    ] {
+        if value.is_none_or(str::is_empty) {
+            errors.push(field, format!("is required by {app}"));
+        }
+    }
+}
+
+/// For apps that require given and family name: refuses a patch that removes either.
+fn keep_given_and_family_name(patch: &UserPatch, app: &str, errors: &mut FieldErrors) {
+    match &patch.name {
+        Patch::Null => errors.push(
+            "name",
+            format!("cannot be removed: {app} requires given and family name"),
+        ),
+        Patch::Value(name) => {
+            for (field, value) in [
+                ("name.given_name", &name.given_name),
+                ("name.family_name", &name.family_name),
+            ] {
+                if matches!(value, Patch::Null) {
+                    errors.push(field, format!("cannot be removed: {app} requires it"));
+                }
+            }
+        }
+        Patch::Absent => {}
     }
 }
 

@@ -1,6 +1,6 @@
 //! Any standards-compliant SCIM 2.0 app (RFC 7643/7644): the reference behaviour.
 
-use super::{Capabilities, Descriptor, InstanceUrlRule, Provider, UpdateStrategy};
+use super::{Capabilities, Descriptor, InstanceUrlRule, PatchSupport, Provider, UpdateStrategy};
 use crate::domain::{CredentialKind, ProviderKind};
 
 pub struct Scim;
@@ -20,6 +20,7 @@ static DESCRIPTOR: Descriptor = Descriptor {
         delete: true,
         reactivate: true,
         filters: &["userName", "externalId"],
+        notes: &[],
     },
     documentation_url: "https://www.rfc-editor.org/rfc/rfc7644",
 };
@@ -31,5 +32,10 @@ impl Provider for Scim {
 
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    /// RFC 7644 makes PATCH optional: use it where ServiceProviderConfig says so.
+    fn patch_support(&self) -> PatchSupport {
+        PatchSupport::AsAdvertised
     }
 }

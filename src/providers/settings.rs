@@ -7,6 +7,16 @@ use utoipa::ToSchema;
 
 use crate::domain::FieldErrors;
 
+pub const REQUEST_TIMEOUT_SECONDS: &str = "request_timeout_seconds";
+
+/// Settings every connection may carry, whatever its provider.
+pub static COMMON_SETTINGS: &[SettingSpec] = &[SettingSpec {
+    name: REQUEST_TIMEOUT_SECONDS,
+    description: "how long one call to the app may take before it counts as timed out (default 30)",
+    required: false,
+    kind: SettingKind::Integer { min: 1, max: 300 },
+}];
+
 /// One setting a connection may carry.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SettingSpec {
@@ -32,18 +42,15 @@ pub enum SettingKind {
 /// Checks `settings` against `specs`: unknown keys, missing required ones, wrong
 /// types. Normalises `one_of` values to their canonical spelling.
 pub fn validate(
-    specs: &[SettingSpec],
+    provider_specs: &[SettingSpec],
     settings: &mut Map<String, Value>,
     errors: &mut FieldErrors,
 ) {
+    let specs: Vec<&SettingSpec> = provider_specs.iter().chain(COMMON_SETTINGS).collect();
     for key in settings.keys() {
         if !specs.iter().any(|s| s.name == key) {
             let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
-            let hint = if known.is_empty() {
-                "this provider takes no settings".to_owned()
-            } else {
-                format!("known settings: {}", known.join(", "))
-            };
+            let hint = format!("known settings: {}", known.join(", "));
             errors.push(
                 format!("settings.{key}"),
                 format!("is not a setting of this provider; {hint}"),

@@ -21,6 +21,7 @@ static DESCRIPTOR: Descriptor = Descriptor {
         delete: false,
         reactivate: true,
         filters: &["userName", "externalId"],
+        notes: &["deactivating suspends the user in Workiva"],
     },
     documentation_url: "https://support.workiva.com/hc/en-us/articles/360040824152",
 };
@@ -32,5 +33,15 @@ impl Provider for Workiva {
 
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    fn delete_refusal(&self) -> Option<&'static str> {
+        Some(
+            "Workiva offers no hard delete through SCIM; deactivate the user instead (POST …/deactivate suspends it)",
+        )
+    }
+
+    fn has_service_provider_config(&self) -> bool {
+        false
     }
 }

@@ -2,8 +2,12 @@
 //! (`https://scim.workplace.com/Users`, no `/scim/v2`), every request must carry a
 //! `User-Agent`, and only never-claimed accounts can be deleted.
 
-use super::{Capabilities, Descriptor, InstanceUrlRule, Provider, UpdateStrategy};
-use crate::domain::{CredentialKind, ProviderKind};
+use serde_json::{Map, Value};
+
+use super::{
+    Capabilities, Descriptor, Dialect, InstanceUrlRule, Provider, UpdateStrategy, mapping,
+};
+use crate::domain::{Connection, CredentialKind, ProviderKind, UserFields};
 
 pub struct Workplace;
 
@@ -22,6 +26,9 @@ static DESCRIPTOR: Descriptor = Descriptor {
         delete: true,
         reactivate: true,
         filters: &["userName", "externalId"],
+        notes: &[
+            "DELETE only succeeds for accounts that were never claimed; deactivate the others",
+        ],
     },
     documentation_url: "https://developers.facebook.com/docs/work-accounts/reference/scim/api-reference",
 };
@@ -33,5 +40,49 @@ impl Provider for Workplace {
 
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    /// Workplace reads the manager as `enterprise.manager.managerId`.
+    fn dialect(&self) -> Dialect {
+        Dialect {
+            manager_key: "managerId",
+        }
+    }
+
+    /// Workplace's API reference requires `name.formatted`; derive it when absent.
+    fn user_resource(&self, user: &UserFields, _connection: &Connection) -> Map<String, Value> {
+        let mut resource = mapping::to_scim(user, self.dialect());
+        if let Some(formatted) = formatted_name(user)
+            && let Value::Object(name) = resource
+                .entry("name")
+                .or_insert_with(|| Value::Object(Map::new()))
+        {
+            name.entry("formatted").or_insert(Value::String(formatted));
+        }
+        resource
+    }
+
+    /// Only `/Users` is served.
+    fn has_service_provider_config(&self) -> bool {
+        false
+    }
+}
+
+/// `Given Family`, else the display name.
+fn formatted_name(user: &UserFields) -> Option<String> {
+    let name = user.name.as_ref();
+    if let Some(formatted) = name.and_then(|n| n.formatted.clone()) {
+        return Some(formatted);
+    }
+    let parts: Vec<&str> = name
+        .map(|n| [&n.given_name, &n.family_name])
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_deref())
+        .collect();
+    if parts.is_empty() {
+        user.display_name.clone()
+    } else {
+        Some(parts.join(" "))
     }
 }

@@ -1,3 +1,18 @@
-//! SCIM 2.0 on the wire (RFC 7643/7644): resource types and the one HTTP client
-//! that executes requests the provider profiles shape. Only this module knows
-//! the wire format.
+//! SCIM 2.0 on the wire (RFC 7643/7644): resource types, filters, PATCH
+//! operations, and the one HTTP client that executes requests the provider
+//! profiles shape. Only this module knows the wire format and upstream statuses.
+
+mod client;
+mod error;
+mod filter;
+mod patch;
+mod types;
+
+pub use client::{Auth, Endpoint, ScimClient, ScimClientOptions};
+pub use error::{ProviderError, ProviderErrorKind};
+pub use filter::Filter;
+pub use patch::{PatchOp, PatchOperation, apply_operations};
+pub use types::{
+    ENTERPRISE_USER, ListResponse, PATCH_OP, ScimError, ServiceProviderConfig, USER_SCHEMA,
+    bool_of, id_of,
+};

@@ -3,14 +3,17 @@
 //! domain terms; `api` maps their errors to HTTP in one place.
 
 mod connections;
+mod users;
 
 pub use connections::{
     ConnectionChanges, ConnectionPage, Connections, NewConnection, RotationFailure, RotationReport,
 };
+pub use users::{Check, Target, UserPage, UserQuery, Users};
 
 use crate::{
     crypto::{OpenError, SealError},
     domain::FieldErrors,
+    scim::ProviderError,
     store::StoreError,
 };
 
@@ -30,6 +33,12 @@ pub enum ServiceError {
     Seal(#[from] SealError),
     #[error("the connection's credentials cannot be opened: {0}")]
     Open(#[from] OpenError),
+    /// The app failed or refused the call.
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    /// The provider has no such operation; the text says what to do instead.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl From<FieldErrors> for ServiceError {

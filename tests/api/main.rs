@@ -5,8 +5,12 @@
 mod auth;
 mod connection_errors;
 mod connections;
+mod faults;
 mod helpers;
 mod openapi;
 mod ops;
+mod provider_contracts;
+mod scim_server;
 mod secrets;
 mod store;
+mod users;

@@ -12,6 +12,10 @@ pub enum Patch<T> {
 }
 
 impl<T> Patch<T> {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+
     /// `None` for absent; `Some(None)` for null; `Some(Some(v))` for a value.
     pub fn into_option(self) -> Option<Option<T>> {
         match self {

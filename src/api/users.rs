@@ -1,0 +1,393 @@
+//! `/v1/connections/{connection}/users`: one uniform users API over every
+//! provider's SCIM dialect, and the connection test.
+
+use std::time::Instant;
+
+use axum::{
+    Json,
+    extract::{FromRequestParts, Path, State},
+    http::{StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{
+    AppState,
+    error::{ApiError, ErrorCode, Result, provider_error_code},
+    extract::{ApiJson, ApiQuery, ConnectionRef},
+    openapi::responses as r,
+    pagination::{self, PageQuery},
+};
+use crate::{
+    domain::{User, UserFields, UserPatch},
+    service::{Target, UserQuery},
+};
+
+const LISTING: &str = "users";
+/// Longest user id accepted in a path.
+const MAX_USER_ID_LEN: usize = 256;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_user, list_users))
+        .routes(routes!(get_user, update_user, delete_user))
+        .routes(routes!(deactivate_user))
+        .routes(routes!(reactivate_user))
+        .routes(routes!(test_connection))
+}
+
+/// The `{user_id}` path segment: the app's id for the account.
+pub struct UserRef(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for UserRef {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| user_not_found())?;
+        let id = params
+            .into_iter()
+            .find(|(name, _)| name == "user_id")
+            .map(|(_, value)| value)
+            .unwrap_or_default();
+        let plausible =
+            !id.is_empty() && id.len() <= MAX_USER_ID_LEN && !id.chars().any(char::is_control);
+        if plausible {
+            Ok(UserRef(id))
+        } else {
+            Err(user_not_found())
+        }
+    }
+}
+
+fn user_not_found() -> ApiError {
+    ApiError::new(ErrorCode::UserNotFound, "the app has no user with this id")
+}
+
+/// Filters and paging for the user list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    /// Only the user with this `user_name` (matched ignoring case).
+    user_name: Option<String>,
+    /// Only the user with this `external_id` (matched exactly).
+    external_id: Option<String>,
+    /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
+    page_size: Option<u32>,
+    /// `next_cursor` from the previous page.
+    cursor: Option<String>,
+}
+
+/// Where a users listing continues: the app's 1-based index and the last page's fingerprint.
+#[derive(Serialize, Deserialize)]
+struct Position {
+    s: u64,
+    f: u64,
+}
+
+/// One page of users.
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    items: Vec<User>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// The result of testing a connection.
+#[derive(Serialize, ToSchema)]
+pub struct TestReport {
+    /// Whether every check passed.
+    ok: bool,
+    checks: Vec<CheckOut>,
+    /// Wall time of all checks, in milliseconds.
+    latency_ms: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckOut {
+    /// `reach`, `authenticate`, `list_users` or `service_provider_config`.
+    name: &'static str,
+    ok: bool,
+    detail: String,
+    /// The error code the failure would have as an API error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<ErrorCode>,
+}
+
+fn user_path(target: &Target, user: &User) -> String {
+    format!("/v1/connections/{}/users/{}", target.connection.id, user.id)
+}
+
+/// Provision a user (hire).
+#[utoipa::path(
+    post, path = "/connections/{connection}/users", tag = "users",
+    params(("connection" = String, Path, description = "The connection's id or name")),
+    request_body = UserFields,
+    responses(
+        (status = 201, description = "Created in the app", body = User,
+            headers(("location" = String, description = "URL of the new user"))),
+        (status = 400, response = r::MalformedJson),
+        (status = 401, response = r::Unauthorized),
+        (status = 404, response = r::ConnectionNotFound),
+        (status = 409, response = r::Conflict),
+        (status = 413, response = r::PayloadTooLarge),
+        (status = 415, response = r::UnsupportedMediaType),
+        (status = 422, response = r::ValidationFailed),
+        (status = 429, response = r::RateLimited),
+        (status = 502, response = r::BadGateway),
+        (status = 504, response = r::GatewayTimeout),
+    )
+)]
+async fn create_user(
+    State(state): State<AppState>,
+    ConnectionRef(key): ConnectionRef,
+    ApiJson(fields): ApiJson<UserFields>,
+) -> Result<Response> {
+    let target = state.users.target(&key).await?;
+    let user = state.users.create(&target, fields).await?;
+    let location = user_path(&target, &user);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(user),
+    )
+        .into_response())
+}
+
+/// List users, optionally by `user_name` or `external_id`.
+#[utoipa::path(
+    get, path = "/connections/{connection}/users", tag = "users",
+    params(("connection" = String, Path, description = "The connection's id or name"), UserListQuery),
+    responses(
+        (status = 200, description = "A page of users", body = UserList),
+        (status = 401, response = r::Unauthorized),
+        (status = 404, response = r::ConnectionNotFound),
+        (status = 422, response = r::ValidationFailed),
+        (status = 429, response = r::RateLimited),
+        (status = 502, response = r::BadGateway),
+        (status = 504, response = r::GatewayTimeout),
+    )
+)]
+async fn list_users(
+    State(state): State<AppState>,
+    ConnectionRef(key): ConnectionRef,
+    ApiQuery(query): ApiQuery<UserListQuery>,
+) -> Result<Json<UserList>> {
+    let paging = PageQuery {
+        page_size: query.page_size,
+        cursor: query.cursor,
+    };
+    let count = paging.limit()?;
+    let position: Option<Position> = paging.position(LISTING)?;
+    let target = state.users.target(&key).await?;
+    let page = state
+        .users
+        .list(
+            &target,
+            &UserQuery {
+                user_name: query.user_name,
+                external_id: query.external_id,
+                start: position.as_ref().map_or(1, |p| p.s),
+                count: u64::from(count),
+                previous: position.map(|p| p.f),
+            },
+        )
+        .await?;
+    Ok(Json(UserList {
+        items: page.items,
+        next_cursor: page.next_start.map(|s| {
+            pagination::encode(
+                LISTING,
+                Position {
+                    s,
+                    f: page.fingerprint,
+                },
+            )
+        }),
+    }))
+}
+
+/// Get one user.
+#[utoipa::path(
+    get, path = "/connections/{connection}/users/{user_id}", tag = "users",
+    params(
+        ("connection" = String, Path, description = "The connection's id or name"),
+        ("user_id" = String, Path, description = "The app's id for the user"),
+    ),
+    responses(
+        (status = 200, description = "The user", body = User),
+        (status = 401, response = r::Unauthorized),
+        (status = 404, response = r::NotFound),
+        (status = 429, response = r::RateLimited),
+        (status = 502, response = r::BadGateway),
+        (status = 504, response = r::GatewayTimeout),
+    )
+)]
+async fn get_user(
+    State(state): State<AppState>,
+    ConnectionRef(key): ConnectionRef,
+    UserRef(id): UserRef,
+) -> Result<Json<User>> {
+    let target = state.users.target(&key).await?;
+    Ok(Json(state.users.get(&target, &id).await?))
+}
+
+/// Change a user (JSON merge patch: present = set, `null` = remove, absent = keep).
+#[utoipa::path(
+    patch, path = "/connections/{connection}/users/{user_id}", tag = "users",
+    params(
+        ("connection" = String, Path, description = "The connection's id or name"),
+        ("user_id" = String, Path, description = "The app's id for the user"),
+    ),
+    request_body(content = UserPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed user", body = User),
+        (status = 400, response = r::MalformedJson),
+        (status = 401, response = r::Unauthorized),
+        (status = 404, response = r::NotFound),
+        (status = 409, response = r::Conflict),
+        (status = 413, response = r::PayloadTooLarge),
+        (status = 415, response = r::UnsupportedMediaType),
+        (status = 422, response = r::ValidationFailed),
+        (status = 429, response = r::RateLimited),
+        (status = 502, response = r::BadGateway),
+        (status = 504, response = r::GatewayTimeout),
+    )
+)]
+async fn update_user(
+    State(state): State<AppState>,
+    ConnectionRef(key): ConnectionRef,
+    UserRef(id): UserRef,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> Result<Json<User>> {
+    let target = state.users.target(&key).await?;
+    Ok(Json(state.users.update(&target, &id, &patch).await?))
+}
+
+/// Deactivate a user (leaver): `active=false`, the provider's way.
+#[utoipa::path(
+    post, path = "/connections/{connection}/users/{user_id}/deactivate", tag = "users",
+    params(
+        ("connection" = String, Path, description = "The connection's id or name"),
+        ("user_id" = String, Path, description = "The app's id for the user"),
+    ),
+    responses(
+        (status = 200, description = "The deactivated user", body = User),
+        (status = 401, response = r::Unauthorized),
+        (status = 404, response = r::NotFound),
+        (status = 422, response = r::ValidationFailed),
+        (status = 429, response = r::RateLimited),
+        (status = 502, response = r::BadGateway),
+        (status = 504, response = r::GatewayTimeout),
+    )
+)]
+async fn deactivate_user(
+    State(state): State<AppState>,
+    ConnectionRef(key): ConnectionRef,
+    UserRef(id): UserRef,
+) -> Result<Json<User>> {
+    let target = state.users.target(&key).await?;
+    Ok(Json(state.users.set_active(&target, &id, false).await?))
+}
+
+/// Reactivate a user (rehire).
+#[utoipa::path(
+    post, path = "/connections/{connection}/users/{user_id}/reactivate", tag = "users",
+    params(
+        ("connection" = String, Path, description = "The connection's id or name"),
+        ("user_id" = String, Path, description = "The app's id for the user"),
+    ),
+    responses(
+        (status = 200, description = "The reactivated user", body = User),
+        (status = 401, response = r::Unauthorized),
+        (status = 404, response = r::NotFound),
+        (status = 422, response = r::ValidationFailed),
+        (status = 429, response = r::RateLimited),
+        (status = 502, response = r::BadGateway),
+        (status = 504, response = r::GatewayTimeout),
+    )
+)]
+async fn reactivate_user(
+    State(state): State<AppState>,
+    ConnectionRef(key): ConnectionRef,
+    UserRef(id): UserRef,
+) -> Result<Json<User>> {
+    let target = state.users.target(&key).await?;
+    Ok(Json(state.users.set_active(&target, &id, true).await?))
+}
+
+/// Delete a user, where the provider has a real delete (else 422 `unsupported_operation`).
+#[utoipa::path(
+    delete, path = "/connections/{connection}/users/{user_id}", tag = "users",
+    params(
+        ("connection" = String, Path, description = "The connection's id or name"),
+        ("user_id" = String, Path, description = "The app's id for the user"),
+    ),
+    responses(
+        (status = 204, description = "Deleted in the app"),
+        (status = 401, response = r::Unauthorized),
+        (status = 404, response = r::NotFound),
+        (status = 422, response = r::ValidationFailed),
+        (status = 429, response = r::RateLimited),
+        (status = 502, response = r::BadGateway),
+        (status = 504, response = r::GatewayTimeout),
+    )
+)]
+async fn delete_user(
+    State(state): State<AppState>,
+    ConnectionRef(key): ConnectionRef,
+    UserRef(id): UserRef,
+) -> Result<StatusCode> {
+    let target = state.users.target(&key).await?;
+    state.users.delete(&target, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Test a connection: reach the app, authenticate, list one user, read its ServiceProviderConfig.
+/// A failing app is reported in the body (`ok: false`), not as an error of provisio's.
+#[utoipa::path(
+    post, path = "/connections/{connection}/test", tag = "connections",
+    params(("connection" = String, Path, description = "The connection's id or name")),
+    responses(
+        (status = 200, description = "What each check found", body = TestReport),
+        (status = 401, response = r::Unauthorized),
+        (status = 404, response = r::ConnectionNotFound),
+    )
+)]
+async fn test_connection(
+    State(state): State<AppState>,
+    ConnectionRef(key): ConnectionRef,
+) -> Result<Json<TestReport>> {
+    let target = state.users.target(&key).await?;
+    let started = Instant::now();
+    let checks: Vec<CheckOut> = state
+        .users
+        .test(&target)
+        .await
+        .into_iter()
+        .map(|check| match check.outcome {
+            Ok(detail) => CheckOut {
+                name: check.name,
+                ok: true,
+                detail,
+                code: None,
+            },
+            Err(error) => CheckOut {
+                name: check.name,
+                ok: false,
+                detail: error.to_string(),
+                code: Some(provider_error_code(&error)),
+            },
+        })
+        .collect();
+    Ok(Json(TestReport {
+        ok: checks.iter().all(|c| c.ok),
+        checks,
+        latency_ms: started.elapsed().as_millis() as u64,
+    }))
+}
