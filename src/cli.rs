@@ -102,7 +102,8 @@ async fn rotate_keys() -> anyhow::Result<ExitCode> {
     let ring = bootstrap::resolve_key_ring(&config)?;
     let primary = ring.primary_id().to_owned();
     let store = startup::open_store(&config).await?;
-    let report = Connections::new(store, ring).rotate_keys().await?;
+    let network = std::sync::Arc::new(config.network.clone());
+    let report = Connections::new(store, ring, network).rotate_keys().await?;
     println!(
         "re-sealed {} connection(s) under key `{primary}`; {} already used it",
         report.resealed, report.already_current

@@ -6,7 +6,7 @@ use std::{net::SocketAddr, path::PathBuf};
 use axum::http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::crypto::KeyRing;
+use crate::{crypto::KeyRing, netguard::NetworkPolicy};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Most database connections held open.
     pub db_max_connections: u32,
+    /// Which destinations calls to apps may reach (the SSRF guard).
+    pub network: NetworkPolicy,
 }
 
 /// Shortest API key accepted from the environment.
@@ -124,6 +126,13 @@ impl Config {
             &mut errors,
         );
 
+        let network = NetworkPolicy {
+            allow_private: parse_bool(&get, "PROVISIO_ALLOW_PRIVATE_NETWORKS", &mut errors),
+            allowed: get("PROVISIO_ALLOWED_NETWORKS")
+                .map(|spec| parse_networks(&spec, &mut errors))
+                .unwrap_or_default(),
+        };
+
         if !errors.is_empty() {
             return Err(ConfigError(errors));
         }
@@ -137,6 +146,7 @@ impl Config {
             cors_origins,
             max_body_bytes,
             db_max_connections,
+            network,
         })
     }
 
@@ -187,6 +197,37 @@ fn parse_origins(spec: &str, errors: &mut Vec<String>) -> Vec<HeaderValue> {
                     None
                 }
             }
+        })
+        .collect()
+}
+
+fn parse_bool(get: &impl Fn(&str) -> Option<String>, key: &str, errors: &mut Vec<String>) -> bool {
+    match get(key).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "0" | "no") => false,
+        Some("true" | "1" | "yes") => true,
+        Some(other) => {
+            errors.push(format!("{key} must be true or false, not `{other}`"));
+            false
+        }
+    }
+}
+
+fn parse_networks(spec: &str, errors: &mut Vec<String>) -> Vec<ipnet::IpNet> {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .filter_map(|network| {
+            // A bare address is a /32 (or /128).
+            let parsed = network
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| network.parse::<std::net::IpAddr>().map(ipnet::IpNet::from));
+            parsed
+                .map_err(|_| {
+                    errors.push(format!(
+                        "PROVISIO_ALLOWED_NETWORKS: `{network}` is not a CIDR like 10.20.0.0/16 or an IP address"
+                    ))
+                })
+                .ok()
         })
         .collect()
 }
@@ -251,6 +292,28 @@ mod tests {
         assert!(c.api_keys.is_empty());
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert!(c.cors_origins.is_empty());
+        assert_eq!(
+            c.network,
+            NetworkPolicy::default(),
+            "the SSRF guard is on by default"
+        );
+    }
+
+    #[test]
+    fn private_networks_are_admitted_only_when_asked() {
+        let c = config(&[
+            ("PROVISIO_ALLOW_PRIVATE_NETWORKS", "true"),
+            ("PROVISIO_ALLOWED_NETWORKS", "10.20.0.0/16, 192.168.7.9"),
+        ])
+        .unwrap();
+        assert!(c.network.allow_private);
+        assert_eq!(c.network.allowed.len(), 2);
+        let err = config(&[
+            ("PROVISIO_ALLOW_PRIVATE_NETWORKS", "maybe"),
+            ("PROVISIO_ALLOWED_NETWORKS", "10.0.0.0/99"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.0.len(), 2, "{err}");
     }
 
     #[test]

@@ -32,9 +32,15 @@ impl Application {
         let key_ring = bootstrap::resolve_key_ring(&config)?;
         let api_keys = bootstrap::resolve_api_keys(&config)?;
         let store = open_store(&config).await?;
-        let connections = Connections::new(store.clone(), key_ring);
+        let network = Arc::new(config.network.clone());
+        if network.allow_private {
+            tracing::warn!(
+                "PROVISIO_ALLOW_PRIVATE_NETWORKS is on: connections may reach private and loopback addresses over plain http"
+            );
+        }
+        let connections = Connections::new(store.clone(), key_ring, network.clone());
         ensure_key_ring_opens_everything(&connections).await?;
-        let scim = ScimClient::new(&ScimClientOptions::default())
+        let scim = ScimClient::new(&ScimClientOptions::default(), network)
             .context("Could not build the HTTP client.")?;
         let state = AppState {
             store: store.clone(),

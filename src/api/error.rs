@@ -12,141 +12,47 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::request_id;
+pub use crate::domain::ErrorCode;
 use crate::{
     domain::{FieldError, FieldErrors},
-    scim::{ProviderError, ProviderErrorKind},
-    service::ServiceError,
+    scim::ProviderError,
+    service::{ServiceError, provider_error_code},
 };
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Stable, machine-readable error codes. Clients branch on these, never on `detail`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// Missing or wrong API key.
-    Unauthorized,
-    /// The request body is not syntactically valid JSON.
-    MalformedJson,
-    /// A field (in the body, query or path) is missing or invalid; `errors` names each.
-    ValidationFailed,
-    /// The body is not `application/json`.
-    UnsupportedMediaType,
-    /// The body is larger than the configured limit.
-    PayloadTooLarge,
-    /// No such route.
-    NotFound,
-    /// The route exists but not with this method.
-    MethodNotAllowed,
-    ConnectionNotFound,
-    /// Another connection already has this name.
-    ConnectionExists,
-    /// The connection changed concurrently too often to apply the change; retry.
-    ConcurrentModification,
-    /// The app has no user with this id.
-    UserNotFound,
-    /// The app already has a user with this `user_name` (or another unique value).
-    UserExists,
-    /// The provider has no such operation; `detail` says what to do instead.
-    UnsupportedOperation,
-    /// The app refused the connection's credentials (401/403 upstream).
-    ProviderUnauthorized,
-    /// The app rejected the request as invalid (400 upstream); `provider.detail` says why.
-    ProviderRejected,
-    /// The app is rate limiting; retry after `Retry-After` seconds.
-    ProviderRateLimited,
-    /// The app failed (5xx) or could not be reached.
-    ProviderUnavailable,
-    /// The app did not answer within the connection's timeout.
-    ProviderTimeout,
-    /// The app answered, but not with valid SCIM.
-    ProviderInvalidResponse,
-    /// The database is not reachable (readiness).
-    NotReady,
-    /// An unexpected failure inside provisio; details are in its log under the request id.
-    Internal,
-}
-
-impl ErrorCode {
-    pub fn status(self) -> StatusCode {
-        match self {
-            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-            ErrorCode::MalformedJson => StatusCode::BAD_REQUEST,
-            ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::NotFound | ErrorCode::ConnectionNotFound => StatusCode::NOT_FOUND,
-            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::ConnectionExists
-            | ErrorCode::ConcurrentModification
-            | ErrorCode::UserExists => StatusCode::CONFLICT,
-            ErrorCode::UserNotFound => StatusCode::NOT_FOUND,
-            ErrorCode::UnsupportedOperation | ErrorCode::ProviderRejected => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ErrorCode::ProviderRateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::ProviderUnauthorized
-            | ErrorCode::ProviderUnavailable
-            | ErrorCode::ProviderInvalidResponse => StatusCode::BAD_GATEWAY,
-            ErrorCode::ProviderTimeout => StatusCode::GATEWAY_TIMEOUT,
-            ErrorCode::NotReady => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+/// The HTTP status each code is answered with.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::MalformedJson => StatusCode::BAD_REQUEST,
+        ErrorCode::ValidationFailed
+        | ErrorCode::UnsupportedOperation
+        | ErrorCode::ProviderRejected
+        | ErrorCode::InstanceUrlForbidden
+        | ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
+        ErrorCode::NotFound | ErrorCode::ConnectionNotFound | ErrorCode::UserNotFound => {
+            StatusCode::NOT_FOUND
         }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            ErrorCode::Unauthorized => "Unauthorized",
-            ErrorCode::MalformedJson => "Malformed JSON",
-            ErrorCode::ValidationFailed => "Validation failed",
-            ErrorCode::UnsupportedMediaType => "Unsupported media type",
-            ErrorCode::PayloadTooLarge => "Payload too large",
-            ErrorCode::NotFound => "Not found",
-            ErrorCode::MethodNotAllowed => "Method not allowed",
-            ErrorCode::ConnectionNotFound => "Connection not found",
-            ErrorCode::ConnectionExists => "Connection exists",
-            ErrorCode::ConcurrentModification => "Concurrent modification",
-            ErrorCode::UserNotFound => "User not found",
-            ErrorCode::UserExists => "User exists",
-            ErrorCode::UnsupportedOperation => "Unsupported operation",
-            ErrorCode::ProviderUnauthorized => "Provider refused the credentials",
-            ErrorCode::ProviderRejected => "Provider rejected the request",
-            ErrorCode::ProviderRateLimited => "Provider rate limit",
-            ErrorCode::ProviderUnavailable => "Provider unavailable",
-            ErrorCode::ProviderTimeout => "Provider timeout",
-            ErrorCode::ProviderInvalidResponse => "Provider answered invalid SCIM",
-            ErrorCode::NotReady => "Not ready",
-            ErrorCode::Internal => "Internal error",
-        }
-    }
-
-    /// The code as serialized (`validation_failed`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::MalformedJson => "malformed_json",
-            ErrorCode::ValidationFailed => "validation_failed",
-            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
-            ErrorCode::PayloadTooLarge => "payload_too_large",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::MethodNotAllowed => "method_not_allowed",
-            ErrorCode::ConnectionNotFound => "connection_not_found",
-            ErrorCode::ConnectionExists => "connection_exists",
-            ErrorCode::ConcurrentModification => "concurrent_modification",
-            ErrorCode::UserNotFound => "user_not_found",
-            ErrorCode::UserExists => "user_exists",
-            ErrorCode::UnsupportedOperation => "unsupported_operation",
-            ErrorCode::ProviderUnauthorized => "provider_unauthorized",
-            ErrorCode::ProviderRejected => "provider_rejected",
-            ErrorCode::ProviderRateLimited => "provider_rate_limited",
-            ErrorCode::ProviderUnavailable => "provider_unavailable",
-            ErrorCode::ProviderTimeout => "provider_timeout",
-            ErrorCode::ProviderInvalidResponse => "provider_invalid_response",
-            ErrorCode::NotReady => "not_ready",
-            ErrorCode::Internal => "internal",
-        }
+        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::ConnectionExists
+        | ErrorCode::ConcurrentModification
+        | ErrorCode::UserExists
+        | ErrorCode::IdempotencyKeyInUse => StatusCode::CONFLICT,
+        ErrorCode::ProviderRateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::ProviderUnauthorized
+        | ErrorCode::ProviderUnavailable
+        | ErrorCode::ProviderInvalidResponse => StatusCode::BAD_GATEWAY,
+        ErrorCode::ProviderTimeout | ErrorCode::DeadlineExceeded => StatusCode::GATEWAY_TIMEOUT,
+        ErrorCode::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -266,7 +172,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let this = *self.0;
-        let status = this.code.status();
+        let status = status_of(this.code);
         if let Some(cause) = &this.cause {
             tracing::error!(
                 code = this.code.as_str(),
@@ -322,6 +228,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unsupported(detail) => {
                 ApiError::new(ErrorCode::UnsupportedOperation, detail)
             }
+            ServiceError::InstanceUrlForbidden(reason) => ApiError::new(
+                ErrorCode::InstanceUrlForbidden,
+                format!("instance_url is not allowed: {reason}"),
+            )
+            .with_errors(vec![FieldError::new("instance_url", reason)]),
             ServiceError::Provider(error) => ApiError::from(error),
             other @ (ServiceError::Store(_) | ServiceError::Seal(_) | ServiceError::Open(_)) => {
                 ApiError::internal(other)
@@ -336,6 +247,10 @@ impl From<ProviderError> for ApiError {
         let code = provider_error_code(&error);
         let detail = match code {
             ErrorCode::UserNotFound => "the app has no user with this id".to_owned(),
+            ErrorCode::InstanceUrlForbidden => format!(
+                "the connection's instance_url is not allowed: {}",
+                error.detail.clone().unwrap_or_default()
+            ),
             ErrorCode::UserExists => "the app already has a user with this user_name".to_owned(),
             _ => error.to_string(),
         };
@@ -355,19 +270,5 @@ impl From<ProviderError> for ApiError {
             api = api.with_header(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         api
-    }
-}
-
-/// The code for an app's failure (also used for connection test checks).
-pub fn provider_error_code(error: &ProviderError) -> ErrorCode {
-    match error.kind {
-        ProviderErrorKind::Rejected => ErrorCode::ProviderRejected,
-        ProviderErrorKind::Unauthorized => ErrorCode::ProviderUnauthorized,
-        ProviderErrorKind::NotFound => ErrorCode::UserNotFound,
-        ProviderErrorKind::Conflict => ErrorCode::UserExists,
-        ProviderErrorKind::RateLimited => ErrorCode::ProviderRateLimited,
-        ProviderErrorKind::Unavailable => ErrorCode::ProviderUnavailable,
-        ProviderErrorKind::Timeout => ErrorCode::ProviderTimeout,
-        ProviderErrorKind::InvalidResponse => ErrorCode::ProviderInvalidResponse,
     }
 }

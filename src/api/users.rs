@@ -15,14 +15,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     AppState,
-    error::{ApiError, ErrorCode, Result, provider_error_code},
+    error::{ApiError, ErrorCode, Result},
     extract::{ApiJson, ApiQuery, ConnectionRef},
     openapi::responses as r,
     pagination::{self, PageQuery},
 };
 use crate::{
     domain::{User, UserFields, UserPatch},
-    service::{Target, UserQuery},
+    service::{Target, UserQuery, provider_error_code},
 };
 
 const LISTING: &str = "users";

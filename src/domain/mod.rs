@@ -5,6 +5,7 @@
 
 mod connection;
 mod credentials;
+mod error_code;
 mod field_error;
 mod patch;
 mod provider;
@@ -12,6 +13,7 @@ mod user;
 
 pub use connection::{Connection, ConnectionKey, ConnectionName, ConnectionSettings, InstanceUrl};
 pub use credentials::{CorruptCredentialsError, CredentialKind, CredentialSummary, Credentials};
+pub use error_code::ErrorCode;
 pub use field_error::{FieldError, FieldErrors};
 pub use patch::Patch;
 pub use provider::ProviderKind;

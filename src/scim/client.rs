@@ -4,7 +4,7 @@
 //! new, a body-less PATCH answer is followed by a GET, and missing `Location`,
 //! `meta` or `itemsPerPage`, or numeric ids, are tolerated.
 
-use std::{collections::HashSet, fmt, time::Duration};
+use std::{collections::HashSet, fmt, sync::Arc, time::Duration};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{
@@ -15,6 +15,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use url::Url;
+
+use crate::netguard::{self, GuardedResolver, NetworkPolicy};
 
 use super::{
     error::{ProviderError, ProviderErrorKind},
@@ -80,6 +82,7 @@ impl Default for ScimClientOptions {
 #[derive(Clone)]
 pub struct ScimClient {
     http: reqwest::Client,
+    policy: Arc<NetworkPolicy>,
 }
 
 /// A successful answer: status, headers and body.
@@ -90,14 +93,19 @@ struct Answer {
 }
 
 impl ScimClient {
-    pub fn new(options: &ScimClientOptions) -> Result<Self, reqwest::Error> {
+    /// A client whose every connection and redirect obeys `policy`.
+    pub fn new(
+        options: &ScimClientOptions,
+        policy: Arc<NetworkPolicy>,
+    ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("provisio/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(options.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
-            .redirect(reqwest::redirect::Policy::limited(3))
+            .dns_resolver(Arc::new(GuardedResolver::new(policy.clone())))
+            .redirect(netguard::redirect_policy(policy.clone(), 3))
             .build()?;
-        Ok(Self { http })
+        Ok(Self { http, policy })
     }
 
     /// `POST /Users`. Answers without a body (or without an id) are completed
@@ -285,6 +293,11 @@ impl ScimClient {
         body: Option<&B>,
     ) -> Result<Answer, ProviderError> {
         let url = join(&endpoint.base, segments, query);
+        // Names are checked as they resolve; the scheme and IP literals here.
+        self.policy
+            .check_scheme(&url)
+            .and_then(|()| self.policy.check_ip_literal(&url))
+            .map_err(|e| ProviderError::new(ProviderErrorKind::Forbidden, e.to_string()))?;
         let mut request = self
             .http
             .request(method.clone(), url)

@@ -30,6 +30,8 @@ pub enum ProviderErrorKind {
     Timeout,
     /// A success status with a body that is not SCIM JSON.
     InvalidResponse,
+    /// The network policy refused the destination (a private address, plain http, a redirect).
+    Forbidden,
 }
 
 /// A failed call to an app: its kind, and whatever the app said.
@@ -57,6 +59,7 @@ impl fmt::Display for ProviderError {
             ProviderErrorKind::Unavailable => "the app is unavailable",
             ProviderErrorKind::Timeout => "the app did not answer in time",
             ProviderErrorKind::InvalidResponse => "the app's answer is not valid SCIM",
+            ProviderErrorKind::Forbidden => "the connection's instance_url is not allowed",
         };
         f.write_str(what)?;
         if let Some(status) = self.status {
@@ -102,6 +105,13 @@ impl ProviderError {
 
     /// Classifies a transport failure (no HTTP answer).
     pub fn from_transport(error: &reqwest::Error) -> Self {
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            if let Some(forbidden) = cause.downcast_ref::<crate::netguard::Forbidden>() {
+                return Self::new(ProviderErrorKind::Forbidden, forbidden.to_string());
+            }
+            source = cause.source();
+        }
         if error.is_timeout() {
             return Self::new(
                 ProviderErrorKind::Timeout,

@@ -1,5 +1,7 @@
 //! Connections: create, read, change, delete, and re-seal under a new key.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -8,8 +10,9 @@ use crate::{
     crypto::{KeyRing, SealedCredentials},
     domain::{
         Connection, ConnectionKey, ConnectionName, ConnectionSettings, CredentialKind,
-        CredentialSummary, Credentials, InstanceUrl, ProviderKind,
+        CredentialSummary, Credentials, FieldError, InstanceUrl, ProviderKind,
     },
+    netguard::{NetworkPolicy, UrlCheckError},
     providers::{self, ConnectionDraft, ResolvedConnection},
     store::{self, ConnectionRow, DynStore, StoreError},
 };
@@ -66,11 +69,33 @@ pub struct RotationFailure {
 pub struct Connections {
     store: DynStore,
     keys: KeyRing,
+    network: Arc<NetworkPolicy>,
 }
 
 impl Connections {
-    pub fn new(store: DynStore, keys: KeyRing) -> Self {
-        Self { store, keys }
+    pub fn new(store: DynStore, keys: KeyRing, network: Arc<NetworkPolicy>) -> Self {
+        Self {
+            store,
+            keys,
+            network,
+        }
+    }
+
+    /// Refuses an instance URL that the network policy forbids or that does not resolve.
+    async fn check_reachable(&self, url: &InstanceUrl) -> Result<(), ServiceError> {
+        match self.network.check_url(url.as_url()).await {
+            Ok(()) => Ok(()),
+            Err(UrlCheckError::Forbidden(reason)) => {
+                Err(ServiceError::InstanceUrlForbidden(reason.to_string()))
+            }
+            Err(UrlCheckError::Unresolvable(host)) => Err(ServiceError::Invalid(
+                FieldError::new(
+                    "instance_url",
+                    format!("names a host that does not resolve: `{host}`"),
+                )
+                .into(),
+            )),
+        }
     }
 
     pub async fn create(&self, new: NewConnection) -> Result<Connection, ServiceError> {
@@ -82,6 +107,7 @@ impl Connections {
                 settings: new.settings,
             },
         )?;
+        self.check_reachable(&resolved.instance_url).await?;
         let id = Uuid::now_v7();
         let now = store::now();
         let sealed = self.keys.seal_credentials(id, &new.credentials)?;
@@ -148,6 +174,13 @@ impl Connections {
         for _ in 0..UPDATE_ATTEMPTS {
             let current = self.get_row(key).await?;
             let updated = self.apply_changes(&current, &changes)?;
+            if updated.instance_url != current.instance_url {
+                self.check_reachable(
+                    &InstanceUrl::parse(&updated.instance_url)
+                        .map_err(|e| ServiceError::Invalid(e.into()))?,
+                )
+                .await?;
+            }
             if self
                 .store
                 .update_connection(&updated, current.revision)

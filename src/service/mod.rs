@@ -12,8 +12,8 @@ pub use users::{Check, Target, UserPage, UserQuery, Users};
 
 use crate::{
     crypto::{OpenError, SealError},
-    domain::FieldErrors,
-    scim::ProviderError,
+    domain::{ErrorCode, FieldErrors},
+    scim::{ProviderError, ProviderErrorKind},
     store::StoreError,
 };
 
@@ -27,6 +27,9 @@ pub enum ServiceError {
     ConnectionExists,
     #[error("the connection kept changing while the update was applied")]
     ConcurrentModification,
+    /// The instance URL fails the network policy (SSRF guard).
+    #[error("{0}")]
+    InstanceUrlForbidden(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -39,6 +42,39 @@ pub enum ServiceError {
     /// The provider has no such operation; the text says what to do instead.
     #[error("{0}")]
     Unsupported(String),
+}
+
+/// The code for an app's failure: what the API answers and the operation log records.
+pub fn provider_error_code(error: &ProviderError) -> ErrorCode {
+    match error.kind {
+        ProviderErrorKind::Rejected => ErrorCode::ProviderRejected,
+        ProviderErrorKind::Unauthorized => ErrorCode::ProviderUnauthorized,
+        ProviderErrorKind::NotFound => ErrorCode::UserNotFound,
+        ProviderErrorKind::Conflict => ErrorCode::UserExists,
+        ProviderErrorKind::RateLimited => ErrorCode::ProviderRateLimited,
+        ProviderErrorKind::Unavailable => ErrorCode::ProviderUnavailable,
+        ProviderErrorKind::Timeout => ErrorCode::ProviderTimeout,
+        ProviderErrorKind::InvalidResponse => ErrorCode::ProviderInvalidResponse,
+        ProviderErrorKind::Forbidden => ErrorCode::InstanceUrlForbidden,
+    }
+}
+
+impl ServiceError {
+    /// The stable code of this failure.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ServiceError::Invalid(_) => ErrorCode::ValidationFailed,
+            ServiceError::ConnectionNotFound => ErrorCode::ConnectionNotFound,
+            ServiceError::ConnectionExists => ErrorCode::ConnectionExists,
+            ServiceError::ConcurrentModification => ErrorCode::ConcurrentModification,
+            ServiceError::InstanceUrlForbidden(_) => ErrorCode::InstanceUrlForbidden,
+            ServiceError::Unsupported(_) => ErrorCode::UnsupportedOperation,
+            ServiceError::Provider(error) => provider_error_code(error),
+            ServiceError::Store(_) | ServiceError::Seal(_) | ServiceError::Open(_) => {
+                ErrorCode::Internal
+            }
+        }
+    }
 }
 
 impl From<FieldErrors> for ServiceError {

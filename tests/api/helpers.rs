@@ -1,7 +1,10 @@
 //! The test harness: a real provisio on a free port, with its own fresh database
 //! on SQLite or Postgres, and typed helpers to call it.
 
-use std::{path::PathBuf, sync::Once};
+use std::{
+    path::PathBuf,
+    sync::{Arc, Once},
+};
 
 use provisio::{
     config::{Config, LogFormat},
@@ -215,13 +218,15 @@ pub fn test_config(db: &TestDb, data_dir: PathBuf, key_ring_spec: &str) -> Confi
     config.data_dir = data_dir;
     config.encryption_keys = Some(KeyRing::parse(key_ring_spec).unwrap());
     config.api_keys = vec![SecretString::from(API_KEY.to_owned())];
+    // Tests talk to servers on loopback over http; the SSRF tests switch this off.
+    config.network = provisio::netguard::NetworkPolicy::permissive();
     config
 }
 
 /// A running provisio and everything needed to inspect it.
 pub struct TestApp {
     pub address: String,
-    pub db: TestDb,
+    pub db: Arc<TestDb>,
     pub key_ring_spec: String,
     pub client: reqwest::Client,
     pub data_dir: TempDir,
@@ -243,8 +248,24 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// Spawns an app after letting `adjust` change its configuration.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     init_logging();
-    let db = TestDb::new(backend).await;
+    let db = Arc::new(TestDb::new(backend).await);
     let key_ring_spec = KeyRing::generate_entry("test-k1").unwrap().to_string();
+    start(db, key_ring_spec, adjust).await
+}
+
+impl TestApp {
+    /// Another provisio on the same database and key ring (a second instance,
+    /// or a restart with a different configuration).
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        start(self.db.clone(), self.key_ring_spec.clone(), adjust).await
+    }
+}
+
+async fn start(
+    db: Arc<TestDb>,
+    key_ring_spec: String,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let data_dir = TempDir::new().unwrap();
     let mut config = test_config(&db, data_dir.path().to_path_buf(), &key_ring_spec);
     adjust(&mut config);

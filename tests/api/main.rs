@@ -12,5 +12,6 @@ mod ops;
 mod provider_contracts;
 mod scim_server;
 mod secrets;
+mod ssrf;
 mod store;
 mod users;

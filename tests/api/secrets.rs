@@ -50,7 +50,11 @@ async fn connections_with(db: &TestDb, key_ring: &str) -> Connections {
     )
     .await
     .unwrap();
-    Connections::new(store, KeyRing::parse(key_ring).unwrap())
+    Connections::new(
+        store,
+        KeyRing::parse(key_ring).unwrap(),
+        std::sync::Arc::new(provisio::netguard::NetworkPolicy::permissive()),
+    )
 }
 
 fn secret_of(credentials: &Credentials) -> String {
@@ -156,6 +160,7 @@ async fn secrets_never_reach_the_log() {
         .env("PROVISIO_ENCRYPTION_KEYS", &key_ring)
         .env("PROVISIO_API_KEYS", API_KEY)
         .env("PROVISIO_LOG", "json")
+        .env("PROVISIO_ALLOW_PRIVATE_NETWORKS", "true")
         .env("RUST_LOG", "trace")
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
