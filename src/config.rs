@@ -256,16 +256,33 @@ where
     }
 }
 
-/// Masks the password of a URL (`postgres://user:***@host/db`).
+/// Masks the password of a URL, in the user-info part and in a `password`
+/// query parameter (`postgres://user:***@host/db?sslmode=require&password=***`).
 pub fn redact_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("***"));
-            url.to_string()
-        }
-        Ok(url) => url.to_string(),
-        Err(_) => "<unparseable url>".into(),
+    let Ok(mut url) = url::Url::parse(raw) else {
+        return "<unparseable url>".into();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
     }
+    if url
+        .query_pairs()
+        .any(|(k, _)| k.eq_ignore_ascii_case("password"))
+    {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k.eq_ignore_ascii_case("password") {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 #[cfg(test)]
@@ -353,5 +370,8 @@ mod tests {
             redact_url("postgres://app:s3cret@db:5432/provisio"),
             "postgres://app:***@db:5432/provisio"
         );
+        let redacted = redact_url("postgres://app@db/provisio?sslmode=require&password=s3cret");
+        assert!(!redacted.contains("s3cret"), "{redacted}");
+        assert!(redacted.contains("sslmode=require"));
     }
 }

@@ -246,11 +246,7 @@ impl ConnectionPatch {
             name,
             instance_url: self.instance_url.into_option(),
             credentials,
-            settings: match self.settings {
-                Patch::Absent => None,
-                Patch::Null => Some(Map::new()),
-                Patch::Value(map) => Some(map),
-            },
+            settings: self.settings.into_option(),
         })
     }
 }

@@ -263,7 +263,8 @@ impl From<ProviderError> for ApiError {
                 detail: error.detail.clone(),
             });
         }
-        if code == ErrorCode::ProviderRateLimited {
+        // A 429 always says when to retry; a 503 passes on the app's Retry-After if it sent one.
+        if code == ErrorCode::ProviderRateLimited || error.retry_after.is_some() {
             let seconds = error
                 .retry_after
                 .map_or(1, |d| d.as_secs_f64().ceil().max(1.0) as u64);

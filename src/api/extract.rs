@@ -117,7 +117,17 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
     } else {
         parent.to_owned()
     };
-    FieldError::new(field, message)
+    FieldError::new(field, without_value(&message))
+}
+
+/// serde quotes the offending value (`invalid type: string "sk-live-…", expected …`);
+/// an error must never echo a value that may be a secret, so keep only its kind.
+fn without_value(message: &str) -> String {
+    let Some((head, expected)) = message.split_once(", expected ") else {
+        return message.to_owned();
+    };
+    let kind = head.split(['"', '`']).next().unwrap_or(head).trim_end();
+    format!("{kind}, expected {expected}")
 }
 
 fn join_path(parent: &str, name: &str) -> String {
@@ -246,6 +256,16 @@ mod tests {
             field_of(r#"{"name":5,"inner":{"token":"t"}}"#),
             (ErrorCode::ValidationFailed, Some("name".into()))
         );
+    }
+
+    #[test]
+    fn type_errors_never_echo_the_value() {
+        let err = parse_json::<Outer>(br#"{"name":"a","inner":"sk-live-SECRET"}"#).unwrap_err();
+        let text = format!("{:?}", err.field_errors());
+        assert!(!text.contains("sk-live-SECRET"), "{text}");
+        assert!(text.contains("invalid type: string, expected"), "{text}");
+        let err = parse_json::<Outer>(br#"{"name":12345678,"inner":{"token":"t"}}"#).unwrap_err();
+        assert!(!format!("{:?}", err.field_errors()).contains("12345678"));
     }
 
     #[test]

@@ -21,7 +21,10 @@ use axum::{
     http::{HeaderName, Method, header},
     middleware,
 };
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    cors::{AllowOrigin, CorsLayer},
+};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
@@ -74,9 +77,21 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(cors(config))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)
+}
+
+/// A bug must still answer: a 500 problem, with the panic in the log, never a dropped connection.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    ApiError::internal(anyhow::anyhow!("a handler panicked: {message}")).into_response()
 }
 
 async fn not_found() -> ApiError {

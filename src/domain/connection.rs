@@ -49,6 +49,9 @@ impl ConnectionName {
         if Uuid::try_parse(s).is_ok() {
             return fail("must not be a UUID: paths take a connection's id or its name");
         }
+        if s == "." || s == ".." {
+            return fail("must not be `.` or `..`: clients normalise them out of paths");
+        }
         Ok(Self(s.to_owned()))
     }
 
@@ -161,7 +164,7 @@ mod tests {
     #[test]
     fn names_follow_the_documented_alphabet() {
         assert!(ConnectionName::parse("acme-workplace.prod_1").is_ok());
-        for bad in ["", "Acme", "a b", "ä", &"x".repeat(65)] {
+        for bad in ["", "Acme", "a b", "ä", ".", "..", &"x".repeat(65)] {
             assert_eq!(
                 ConnectionName::parse(bad).unwrap_err().field,
                 "name",

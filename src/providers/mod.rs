@@ -259,8 +259,10 @@ pub fn resolve_connection(
 /// People paste the `/Users` endpoint as often as the base URL; accept both.
 fn trim_users_endpoint(raw: &str) -> String {
     let trimmed = raw.trim().trim_end_matches('/');
-    match trimmed.len().checked_sub("/Users".len()) {
-        Some(cut) if trimmed[cut..].eq_ignore_ascii_case("/Users") => trimmed[..cut].to_owned(),
+    // `get` rather than indexing: the cut may fall inside a multi-byte character.
+    let cut = trimmed.len().saturating_sub("/Users".len());
+    match (trimmed.get(cut..), trimmed.get(..cut)) {
+        (Some(tail), Some(base)) if tail.eq_ignore_ascii_case("/Users") => base.to_owned(),
         _ => raw.trim().to_owned(),
     }
 }

@@ -160,3 +160,17 @@ fn unknown_settings_are_named() {
     .unwrap_err();
     assert_eq!(fields(errors), ["settings.colour"]);
 }
+
+#[test]
+fn a_url_ending_in_multibyte_characters_is_judged_not_sliced() {
+    for url in ["https://x.com/€€x", "https://x.com/ü", "€", "/Users"] {
+        let _ = resolve_connection(
+            ProviderKind::Scim,
+            draft(Some(url), CredentialKind::Bearer, json!({})),
+        );
+    }
+    assert_eq!(
+        trim_users_endpoint("https://x.com/a€/Users"),
+        "https://x.com/a€"
+    );
+}

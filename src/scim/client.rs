@@ -35,6 +35,8 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 /// The most pages one listing walks before giving up on a server that never ends.
 const MAX_PAGES: usize = 10_000;
+/// The largest answer read from an app; a SCIM page of 100 users is far smaller.
+const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
 /// How requests authenticate. `Debug` never shows the secret.
 #[derive(Clone)]
@@ -103,6 +105,8 @@ impl ScimClient {
             .connect_timeout(options.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .dns_resolver(Arc::new(GuardedResolver::new(policy.clone())))
+            // A proxy would resolve names itself, out of the guard's sight.
+            .no_proxy()
             .redirect(netguard::redirect_policy(policy.clone(), 3))
             .build()?;
         Ok(Self { http, policy })
@@ -150,15 +154,25 @@ impl ScimClient {
         parse_resource(&answer)?.ok_or_else(|| invalid("the app returned an empty user"))
     }
 
-    /// `PUT /Users/{id}` with the whole resource.
+    /// `PUT /Users/{id}` with the whole resource; with `if_match` (the version
+    /// read), an app that changed the user meanwhile answers 412 instead of
+    /// having that change overwritten.
     pub async fn replace_user(
         &self,
         endpoint: &Endpoint,
         id: &str,
         user: &Map<String, Value>,
+        if_match: Option<&str>,
     ) -> Result<Map<String, Value>, ProviderError> {
         let answer = self
-            .send(endpoint, Method::PUT, &["Users", id], &[], Some(user))
+            .send_with(
+                endpoint,
+                Method::PUT,
+                &["Users", id],
+                &[],
+                Some(user),
+                if_match,
+            )
             .await?;
         match parse_resource(&answer)? {
             Some(resource) => Ok(resource),
@@ -211,6 +225,7 @@ impl ScimClient {
         let mut list: ListResponse = serde_json::from_slice(&answer.body)
             .map_err(|_| not_scim(&answer, "a SCIM ListResponse"))?;
         list.received = list.resources.len();
+        list.ids = list.resources.iter().filter_map(id_of).collect();
         if let Some(filter) = filter {
             list.resources.retain(|r| filter.matches(r));
         }
@@ -248,20 +263,30 @@ impl ScimClient {
         for page_number in 1..=MAX_PAGES {
             let list = self.list_users(endpoint, filter, start, page_size).await?;
             let received = list.received as u64;
+            // "Nothing new" is judged on everything the server sent, before any
+            // local filtering: a page of non-matches is still progress.
+            let new_ids: HashSet<String> = list
+                .ids
+                .iter()
+                .filter(|id| !seen.contains(*id))
+                .cloned()
+                .collect();
+            let nothing_new = !list.ids.is_empty() && new_ids.is_empty();
+            seen.extend(new_ids.iter().cloned());
             let fresh: Vec<_> = list
                 .resources
                 .into_iter()
-                .filter(|r| id_of(r).is_none_or(|id| seen.insert(id)))
+                .filter(|r| id_of(r).is_none_or(|id| new_ids.contains(&id)))
                 .collect();
             let done = received == 0
-                || fresh.is_empty()
+                || nothing_new
                 || list
                     .total_results
-                    .is_some_and(|total| start + received > total);
+                    .is_some_and(|total| start.saturating_add(received) > total);
             if visit(fresh).is_break() || done {
                 return Ok(page_number);
             }
-            start += received;
+            start = start.saturating_add(received);
         }
         Ok(MAX_PAGES)
     }
@@ -292,6 +317,19 @@ impl ScimClient {
         query: &[(&str, String)],
         body: Option<&B>,
     ) -> Result<Answer, ProviderError> {
+        self.send_with(endpoint, method, segments, query, body, None)
+            .await
+    }
+
+    async fn send_with<B: Serialize + ?Sized>(
+        &self,
+        endpoint: &Endpoint,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&B>,
+        if_match: Option<&str>,
+    ) -> Result<Answer, ProviderError> {
         let url = join(&endpoint.base, segments, query);
         // Names are checked as they resolve; the scheme and IP literals here.
         self.policy
@@ -309,6 +347,9 @@ impl ScimClient {
                 request.basic_auth(username.expose_secret(), Some(password.expose_secret()))
             }
         };
+        if let Some(version) = if_match.and_then(|v| HeaderValue::from_str(v).ok()) {
+            request = request.header(reqwest::header::IF_MATCH, version);
+        }
         if let Some(body) = body {
             let bytes = serde_json::to_vec(body)
                 .map_err(|e| invalid(&format!("cannot encode the request: {e}")))?;
@@ -317,6 +358,7 @@ impl ScimClient {
                 .body(bytes);
         }
         let started = std::time::Instant::now();
+        let requested = url_for_comparison(&endpoint.base, segments);
         let result = request.send().await;
         let response = match result {
             Ok(response) => response,
@@ -326,12 +368,19 @@ impl ScimClient {
                 return Err(error);
             }
         };
+        // reqwest turns a redirected POST into a GET: a write that was redirected did not happen as sent.
+        if method != Method::GET && strip_query(response.url()) != requested {
+            return Err(ProviderError::new(
+                ProviderErrorKind::Rejected,
+                format!(
+                    "the app redirected a {method} to {}; fix the connection's instance_url",
+                    strip_query(response.url())
+                ),
+            ));
+        }
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ProviderError::from_transport(&e))?;
+        let body = read_capped(response).await?;
         tracing::debug!(
             %method,
             path = %segments.first().unwrap_or(&""),
@@ -349,6 +398,46 @@ impl ScimClient {
             Err(ProviderError::from_response(status, &headers, &body))
         }
     }
+}
+
+/// Reads an answer's body, refusing one larger than [`MAX_ANSWER_BYTES`].
+async fn read_capped(mut response: reqwest::Response) -> Result<bytes::Bytes, ProviderError> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| ProviderError::from_transport(&e))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn too_large() -> ProviderError {
+    invalid(&format!(
+        "the app's answer is larger than {} MiB",
+        MAX_ANSWER_BYTES / (1024 * 1024)
+    ))
+}
+
+fn url_for_comparison(base: &Url, segments: &[&str]) -> String {
+    strip_query(&join(base, segments, &[]))
+}
+
+fn strip_query(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.to_string()
 }
 
 /// Joins path segments onto the base URL, tolerating a trailing slash on the

@@ -26,6 +26,9 @@ pub struct ListResponse {
     /// How many resources the server sent, before any local filtering.
     #[serde(skip)]
     pub received: usize,
+    /// The ids of everything the server sent, before any local filtering.
+    #[serde(skip)]
+    pub ids: Vec<String>,
 }
 
 /// The SCIM error message (RFC 7644 §3.12). `status` arrives as a string or a number.

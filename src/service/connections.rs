@@ -39,8 +39,9 @@ pub struct ConnectionChanges {
     /// `Some(None)` resets the URL to the provider's default.
     pub instance_url: Option<Option<String>>,
     pub credentials: Option<Credentials>,
-    /// Merged into the current settings (RFC 7396: `null` removes a key).
-    pub settings: Option<Map<String, Value>>,
+    /// `Some(Some(patch))` is merged into the current settings (RFC 7396:
+    /// `null` removes a key); `Some(None)` removes every setting.
+    pub settings: Option<Option<Map<String, Value>>>,
 }
 
 pub struct ConnectionPage {
@@ -200,8 +201,10 @@ impl Connections {
     ) -> Result<ConnectionRow, ServiceError> {
         let provider = parse_provider(&current.provider)?;
         let mut settings = current.settings.as_object().cloned().unwrap_or_default();
-        if let Some(patch) = &changes.settings {
-            merge_patch(&mut settings, patch);
+        match &changes.settings {
+            Some(Some(patch)) => merge_patch(&mut settings, patch),
+            Some(None) => settings.clear(),
+            None => {}
         }
         let credential_kind = match &changes.credentials {
             Some(credentials) => credentials.kind(),
@@ -222,6 +225,18 @@ impl Connections {
                 settings,
             },
         )?;
+        if changes.credentials.is_none()
+            && !same_origin(&current.instance_url, instance_url.as_url())
+        {
+            return Err(ServiceError::Invalid(
+                FieldError::new(
+                    "credentials",
+                    "must be given again when instance_url moves to another scheme, host or port: \
+                     stored credentials are only ever sent where they were given for",
+                )
+                .into(),
+            ));
+        }
         let mut row = current.clone();
         if let Some(name) = &changes.name {
             row.name = name.as_str().to_owned();
@@ -337,6 +352,11 @@ impl Connections {
             .await?
             .ok_or(ServiceError::ConnectionNotFound)
     }
+}
+
+/// Whether two URLs share scheme, host and port.
+fn same_origin(current: &str, new: &url::Url) -> bool {
+    url::Url::parse(current).is_ok_and(|current| current.origin() == new.origin())
 }
 
 fn name_conflict(error: StoreError) -> ServiceError {

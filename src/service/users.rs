@@ -23,6 +23,9 @@ use crate::{
 /// Per connection (id, revision): when its ServiceProviderConfig was read and whether it offers PATCH.
 type PatchCache = Arc<Mutex<HashMap<(Uuid, i64), (Instant, bool)>>>;
 
+/// How often a GET-merge-PUT is redone when the app reports a concurrent change (412).
+const MERGE_ATTEMPTS: usize = 3;
+
 /// How long a ServiceProviderConfig answer is trusted.
 const CONFIG_TTL: Duration = Duration::from_secs(600);
 
@@ -64,6 +67,7 @@ pub struct Users {
     connections: Connections,
     client: ScimClient,
     patch_advertised: PatchCache,
+    locks: UserLocks,
 }
 
 impl Users {
@@ -72,6 +76,7 @@ impl Users {
             connections,
             client,
             patch_advertised: Arc::default(),
+            locks: UserLocks::default(),
         }
     }
 
@@ -97,7 +102,11 @@ impl Users {
         );
         into_result(errors)?;
         let resource = target.profile.user_resource(&fields, &target.connection);
-        let created = self.client.create_user(&target.endpoint, &resource).await?;
+        let created = self
+            .client
+            .create_user(&target.endpoint, &resource)
+            .await
+            .map_err(|e| explain_missing_endpoint(e, &target.endpoint))?;
         to_user(target, &created)
     }
 
@@ -115,14 +124,16 @@ impl Users {
         let list = self
             .client
             .list_users(&target.endpoint, filter.as_ref(), query.start, query.count)
-            .await?;
+            .await
+            .map_err(|e| explain_missing_endpoint(e, &target.endpoint))?;
+        // Judged on everything the server sent, before local filtering.
+        let fingerprint = fingerprint(&list.ids);
         let mut resources = list.resources;
         // The client re-checked the filter it sent; the second one is checked here.
         if let (Some(_), Some(external_id)) = (&query.user_name, &query.external_id) {
             resources.retain(|r| Filter::ExternalIdEq(external_id.clone()).matches(r));
         }
         resources.truncate(query.count as usize);
-        let fingerprint = fingerprint(&resources);
         if query.previous == Some(fingerprint) && list.received > 0 {
             return Ok(UserPage {
                 items: Vec::new(),
@@ -131,10 +142,11 @@ impl Users {
             });
         }
         let received = list.received.min(query.count as usize) as u64;
+        let next = query.start.checked_add(received);
         let more = received > 0
             && list
                 .total_results
-                .is_none_or(|total| query.start + received <= total);
+                .is_none_or(|total| next.is_some_and(|n| n <= total));
         let items = resources
             .iter()
             .filter_map(|r| match target.profile.read_user(r) {
@@ -150,7 +162,7 @@ impl Users {
             .collect();
         Ok(UserPage {
             items,
-            next_start: more.then_some(query.start + received),
+            next_start: next.filter(|_| more),
             fingerprint,
         })
     }
@@ -267,7 +279,7 @@ impl Users {
         checks
     }
 
-    async fn apply(
+    async fn apply_locked(
         &self,
         target: &Target,
         id: &str,
@@ -297,28 +309,58 @@ impl Users {
         }
     }
 
+    /// Writes to one user are serialised within this process, so two requests
+    /// cannot interleave a GET-merge-PUT (across processes, If-Match guards).
+    async fn apply(
+        &self,
+        target: &Target,
+        id: &str,
+        operations: Vec<PatchOperation>,
+    ) -> Result<User, ServiceError> {
+        let _guard = self.locks.lock((target.connection.id, id.to_owned())).await;
+        self.apply_locked(target, id, operations).await
+    }
+
     /// GET the resource, apply the operations locally, PUT it back: everything
     /// provisio does not model (groups, addresses, app extensions) survives.
+    ///
+    /// The PUT carries `If-Match` with the version read (where the app gives
+    /// one), so a change made meanwhile (a deactivation, say) is not silently
+    /// overwritten: the app answers 412 and the merge is redone on fresh data.
     async fn merge_put(
         &self,
         target: &Target,
         id: &str,
         operations: &[PatchOperation],
     ) -> Result<Map<String, Value>, ServiceError> {
-        let mut resource = self.client.get_user(&target.endpoint, id).await?;
-        apply_operations(&mut resource, operations);
-        resource.remove("meta");
-        if id_of(&resource).is_none() {
-            resource.insert("id".into(), id.into());
+        let mut attempt = 1;
+        loop {
+            let mut resource = self.client.get_user(&target.endpoint, id).await?;
+            let version = resource
+                .get("meta")
+                .and_then(|m| m.get("version"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            apply_operations(&mut resource, operations);
+            resource.remove("meta");
+            if id_of(&resource).is_none() {
+                resource.insert("id".into(), id.into());
+            }
+            match self
+                .client
+                .replace_user(&target.endpoint, id, &resource, version.as_deref())
+                .await
+            {
+                Err(e) if e.status == Some(412) && attempt < MERGE_ATTEMPTS => attempt += 1,
+                result => return Ok(result?),
+            }
         }
-        Ok(self
-            .client
-            .replace_user(&target.endpoint, id, &resource)
-            .await?)
     }
 
     /// The profile's patch support, resolving `AsAdvertised` from the app's
-    /// (cached) ServiceProviderConfig. An app that does not say gets PATCH.
+    /// (cached) ServiceProviderConfig. PATCH is optional in RFC 7644, so an
+    /// app that does not say it supports it gets GET-merge-PUT; an unreadable
+    /// configuration is not cached, and this call uses PUT, which always works.
     async fn patch_support(&self, target: &Target) -> PatchSupport {
         let support = target.profile.patch_support();
         if support != PatchSupport::AsAdvertised {
@@ -333,8 +375,11 @@ impl Users {
             };
         }
         let patch = match self.client.service_provider_config(&target.endpoint).await {
-            Ok(config) => config.patch.supported.unwrap_or(true),
-            Err(_) => true,
+            Ok(config) => config.patch.supported.unwrap_or(false),
+            Err(error) => {
+                tracing::warn!(error = %error, "could not read ServiceProviderConfig; updating with GET-merge-PUT");
+                return PatchSupport::None;
+            }
         };
         if let Ok(mut cache) = self.patch_advertised.lock() {
             cache.retain(|_, (at, _)| at.elapsed() < CONFIG_TTL);
@@ -353,6 +398,47 @@ impl Users {
             .get(&key)
             .filter(|(at, _)| at.elapsed() < CONFIG_TTL)
             .map(|(_, patch)| *patch)
+    }
+}
+
+/// One async mutex per (connection, user), created on demand and dropped when unused.
+#[derive(Clone, Default)]
+struct UserLocks(Arc<Mutex<HashMap<UserKey, Arc<tokio::sync::Mutex<()>>>>>);
+
+/// A user in one connection.
+type UserKey = (Uuid, String);
+
+struct UserGuard {
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    locks: UserLocks,
+    key: (Uuid, String),
+}
+
+impl UserLocks {
+    async fn lock(&self, key: (Uuid, String)) -> UserGuard {
+        let mutex = match self.0.lock() {
+            Ok(mut map) => map.entry(key.clone()).or_default().clone(),
+            // A poisoned map only means another request panicked: lock nothing rather than fail.
+            Err(_) => Arc::default(),
+        };
+        UserGuard {
+            guard: Some(mutex.lock_owned().await),
+            locks: self.clone(),
+            key,
+        }
+    }
+}
+
+impl Drop for UserGuard {
+    fn drop(&mut self) {
+        self.guard.take();
+        if let Ok(mut map) = self.locks.0.lock()
+            && map
+                .get(&self.key)
+                .is_some_and(|m| Arc::strong_count(m) == 1)
+        {
+            map.remove(&self.key);
+        }
     }
 }
 
@@ -385,9 +471,9 @@ fn to_user(target: &Target, resource: &Map<String, Value>) -> Result<User, Servi
 }
 
 /// FNV-1a over the page's ids: cheap, stable, and only compared with itself.
-fn fingerprint(resources: &[Map<String, Value>]) -> u64 {
+fn fingerprint(ids: &[String]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for id in resources.iter().filter_map(id_of) {
+    for id in ids {
         for byte in id.bytes().chain([0]) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);

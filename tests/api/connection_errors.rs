@@ -60,6 +60,14 @@ both_backends! {
     }
 
     async fn invalid_instance_urls_are_named(app: TestApp) {
+        for url in ["https://x.example.com/€€x", "€"] {
+            let reply = app
+                .post("/v1/connections", json!({"name": "u", "provider": "scim", "instance_url": url,
+                    "credentials": {"type": "bearer", "token": "token-0123456789"}}))
+                .await;
+            assert!(reply.status.is_success() || reply.status.as_u16() == 422, "{url}: {}", reply.text);
+            app.delete("/v1/connections/u").await;
+        }
         for url in ["not a url", "ftp://files.example.com/", "https://user:pw@scim.example.com/", "https://scim.example.com/?x=1"] {
             app.post("/v1/connections", json!({"name": "a", "provider": "scim", "instance_url": url,
                     "credentials": {"type": "bearer", "token": "token-0123456789"}}))
@@ -107,6 +115,16 @@ both_backends! {
             .await;
         reply.assert_invalid_fields(&["credentials.token"]);
         assert!(!reply.text.contains("very-secret-value"), "{}", reply.text);
+    }
+
+    async fn a_wrongly_typed_secret_is_not_echoed(app: TestApp) {
+        for credentials in [json!("sk-live-SECRET-0123"), json!({"type": "bearer", "token": 987654321})] {
+            let reply = app
+                .post("/v1/connections", json!({"name": "a", "provider": "workplace", "credentials": credentials}))
+                .await;
+            reply.assert_problem(422, "validation_failed");
+            assert!(!reply.text.contains("sk-live-SECRET") && !reply.text.contains("987654321"), "{}", reply.text);
+        }
     }
 
     async fn bad_list_parameters_are_named(app: TestApp) {

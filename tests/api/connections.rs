@@ -110,8 +110,38 @@ both_backends! {
     async fn patching_with_null_instance_url_restores_the_default(app: TestApp) {
         app.create_connection(json!({"name": "wp", "provider": "workplace", "instance_url": "https://scim.example.org/",
             "credentials": bearer("token-0123456789")})).await;
-        let patched = app.patch("/v1/connections/wp", json!({"instance_url": null})).await.json();
+        let patched = app
+            .patch("/v1/connections/wp", json!({"instance_url": null, "credentials": bearer("token-for-meta-01")}))
+            .await
+            .json();
         assert_eq!(patched["instance_url"], "https://scim.workplace.com/");
+    }
+
+    async fn moving_to_another_host_needs_the_credentials_again(app: TestApp) {
+        app.create_connection(json!({"name": "s", "provider": "scim", "instance_url": "https://scim.example.org/v2",
+            "credentials": bearer("token-0123456789")})).await;
+        // Same host, other path: the stored credentials may follow.
+        let moved = app.patch("/v1/connections/s", json!({"instance_url": "https://scim.example.org/v3"})).await;
+        assert_eq!(moved.status.as_u16(), 200, "{}", moved.text);
+        // Another host (or scheme, or port) would send the stored secret somewhere new.
+        for url in ["https://attacker.example.net/v2", "http://scim.example.org/v2", "https://scim.example.org:8443/v2"] {
+            app.patch("/v1/connections/s", json!({"instance_url": url}))
+                .await
+                .assert_invalid_fields(&["credentials"]);
+        }
+        let unchanged = app.get("/v1/connections/s").await.json();
+        assert_eq!(unchanged["instance_url"], "https://scim.example.org/v3");
+    }
+
+    async fn null_settings_remove_every_setting(app: TestApp) {
+        app.create_connection(json!({"name": "i", "provider": "interact", "instance_url": "https://intranet.example.com",
+            "credentials": bearer("token-0123456789"), "settings": {"login_type": "SAML", "request_timeout_seconds": 5}})).await;
+        let patched = app.patch("/v1/connections/i", json!({"settings": {"request_timeout_seconds": null}})).await.json();
+        assert_eq!(patched["settings"], json!({"login_type": "SAML"}));
+        // Interact needs its login type, so clearing everything is refused, naming it.
+        app.patch("/v1/connections/i", json!({"settings": null}))
+            .await
+            .assert_invalid_fields(&["settings.login_type"]);
     }
 
     async fn patching_keeps_what_is_absent(app: TestApp) {

@@ -449,3 +449,210 @@ async fn a_server_that_repeats_its_last_page_ends_the_listing() {
     assert_eq!(second["items"], json!([]));
     assert_eq!(second["next_cursor"], Value::Null);
 }
+
+#[tokio::test]
+async fn get_merge_put_sends_if_match_and_redoes_the_merge_after_a_412() {
+    let mock = MockServer::start().await;
+    let mut v3 = scim_user("u1", "ada@example.com");
+    v3["meta"] = json!({"version": "W/\"3\""});
+    let mut v4 = v3.clone();
+    v4["active"] = json!(false);
+    v4["meta"] = json!({"version": "W/\"4\""});
+    // The first read sees version 3; someone deactivates the user before our PUT lands.
+    Mock::given(method("GET"))
+        .and(path("/udi/customers/c-42/scim/v2/Users/u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(v3))
+        .up_to_n_times(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/udi/customers/c-42/scim/v2/Users/u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(v4.clone()))
+        .mount(&mock)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/udi/customers/c-42/scim/v2/Users/u1"))
+        .and(header("if-match", "W/\"3\""))
+        .respond_with(
+            ResponseTemplate::new(412).set_body_json(json!({"status": "412", "detail": "changed"})),
+        )
+        .expect(1)
+        .mount(&mock)
+        .await;
+    let mut stored = v4.clone();
+    stored["title"] = json!("Engineer");
+    Mock::given(method("PUT"))
+        .and(path("/udi/customers/c-42/scim/v2/Users/u1"))
+        .and(header("if-match", "W/\"4\""))
+        .and(body_partial_json(
+            json!({"active": false, "title": "Engineer"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(stored))
+        .expect(1)
+        .mount(&mock)
+        .await;
+    let app = eight_by_eight(&mock).await;
+    let reply = app
+        .patch(
+            "/v1/connections/eight/users/u1",
+            json!({"title": "Engineer"}),
+        )
+        .await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
+    assert_eq!(
+        reply.json()["active"],
+        false,
+        "the concurrent deactivation survived"
+    );
+}
+
+#[tokio::test]
+async fn a_scim_app_that_does_not_advertise_patch_gets_put() {
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/ServiceProviderConfig"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"filter": {"supported": true}})),
+        )
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users/u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(scim_user("u1", "a")))
+        .mount(&mock)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/scim/Users/u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(scim_user("u1", "a")))
+        .expect(1)
+        .mount(&mock)
+        .await;
+    let app = app_with(
+        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
+        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
+    )
+    .await;
+    let reply = app
+        .patch("/v1/connections/s/users/u1", json!({"title": "x"}))
+        .await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn a_redirected_write_is_refused_not_reported_as_done() {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/scim/Users"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", format!("{}/login", mock.uri())),
+        )
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/login"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(scim_user("u1", "ada@example.com")))
+        .mount(&mock)
+        .await;
+    let app = app_with(
+        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
+        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
+    )
+    .await;
+    let problem = app
+        .post(
+            "/v1/connections/s/users",
+            json!({"user_name": "ada@example.com"}),
+        )
+        .await
+        .assert_problem(422, "provider_rejected");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("redirected"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn dot_segments_never_reach_the_users_collection() {
+    let mock = MockServer::start().await;
+    let app = app_with(
+        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
+        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
+    )
+    .await;
+    for id in ["%2E%2E", ".."] {
+        let reply = app.delete(&format!("/v1/connections/s/users/{id}")).await;
+        assert!(matches!(reply.status.as_u16(), 404), "{id}: {}", reply.text);
+    }
+    assert!(mock.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_created_user_answered_without_a_body_is_found_past_the_first_page() {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/scim/Users"))
+        .respond_with(ResponseTemplate::new(201))
+        .mount(&mock)
+        .await;
+    // The app ignores filters: the first page holds 100 other users, the second the new one.
+    let others: Vec<Value> = (0..100)
+        .map(|i| scim_user(&format!("o{i}"), &format!("other{i}@example.com")))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .and(wiremock::matchers::query_param("startIndex", "1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"totalResults": 101, "Resources": others})),
+        )
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .and(wiremock::matchers::query_param("startIndex", "101"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"totalResults": 101,
+            "Resources": [scim_user("new-1", "ada@example.com")]})),
+        )
+        .mount(&mock)
+        .await;
+    let app = app_with(
+        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
+        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
+    )
+    .await;
+    let reply = app
+        .post(
+            "/v1/connections/s/users",
+            json!({"user_name": "ada@example.com"}),
+        )
+        .await;
+    assert_eq!(reply.status.as_u16(), 201, "{}", reply.text);
+    assert_eq!(reply.json()["id"], "new-1");
+}
+
+#[tokio::test]
+async fn a_forged_cursor_cannot_overflow() {
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"totalResults": 5, "Resources": [scim_user("1", "a")]})),
+        )
+        .mount(&mock)
+        .await;
+    let app = app_with(
+        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
+        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
+    )
+    .await;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let cursor =
+        URL_SAFE_NO_PAD.encode(format!(r#"{{"l":"users","p":{{"s":{},"f":0}}}}"#, u64::MAX));
+    let reply = app
+        .get(&format!("/v1/connections/s/users?cursor={cursor}"))
+        .await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
+    assert_eq!(reply.json()["next_cursor"], Value::Null);
+}

@@ -89,6 +89,16 @@ store_suite! {
         assert!(store.list_connections(Some("d"), 10).await.unwrap().is_empty());
     }
 
+    async fn names_sort_bytewise_on_both_backends(store: DynStore) {
+        for name in ["ab", "a_b", "a.b", "a-b", "a1"] {
+            store.insert_connection(&row(name, "k1")).await.unwrap();
+        }
+        let names: Vec<String> = store.list_connections(None, 10).await.unwrap().into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["a-b", "a.b", "a1", "a_b", "ab"]);
+        let after: Vec<String> = store.list_connections(Some("a.b"), 10).await.unwrap().into_iter().map(|r| r.name).collect();
+        assert_eq!(after, ["a1", "a_b", "ab"]);
+    }
+
     async fn an_update_applies_only_at_the_expected_revision(store: DynStore) {
         let original = row("alpha", "k1");
         store.insert_connection(&original).await.unwrap();
