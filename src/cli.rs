@@ -9,7 +9,8 @@ use crate::{
     api, bootstrap,
     config::Config,
     crypto::KeyRing,
-    service::Connections,
+    domain::Scope,
+    service::{ApiKeyService, Connections, ServiceError},
     startup::{self, Application},
     telemetry,
 };
@@ -36,6 +37,9 @@ enum Command {
     },
     /// Re-seal every stored credential under the first key of PROVISIO_ENCRYPTION_KEYS.
     RotateKeys,
+    /// Manage API keys kept in the database (beside those in PROVISIO_API_KEYS).
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
     /// Print a fresh encryption key ring entry (`id:base64`) for PROVISIO_ENCRYPTION_KEYS.
     GenerateKey {
         /// The key's id (default: `k` and today's date).
@@ -50,12 +54,33 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Create a key and print it once (only its SHA-256 digest is stored).
+    Create {
+        /// A name to recognise the key by (unique).
+        #[arg(long)]
+        name: String,
+        /// The key may only make GET requests.
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// List the keys (never the keys themselves).
+    List,
+    /// Revoke a key by id or name; it stops working at once.
+    Revoke {
+        /// The key's id (`ak_…`) or name.
+        key: String,
+    },
+}
+
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
         Command::Openapi { json } => print_openapi(json),
         Command::RotateKeys => rotate_keys().await,
+        Command::ApiKey(command) => api_key(command).await,
         Command::GenerateKey { id } => generate_key(id),
         Command::Healthcheck { url } => healthcheck(url).await,
     };
@@ -121,6 +146,67 @@ async fn rotate_keys() -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::FAILURE)
+    }
+}
+
+async fn api_key(command: ApiKeyCommand) -> anyhow::Result<ExitCode> {
+    let config = load_config()?;
+    let keys = ApiKeyService::new(startup::open_store(&config).await?);
+    match command {
+        ApiKeyCommand::Create { name, read_only } => {
+            let scope = if read_only {
+                Scope::ReadOnly
+            } else {
+                Scope::ReadWrite
+            };
+            let (info, secret) = keys.create(&name, scope).await.map_err(describe)?;
+            eprintln!(
+                "created API key {} ({}, {}); it is shown once:",
+                info.id,
+                info.name,
+                info.scope.as_str()
+            );
+            println!("{}", secret.as_str());
+        }
+        ApiKeyCommand::List => {
+            println!(
+                "{:<16} {:<24} {:<10} {:<26} revoked",
+                "id", "name", "scope", "created"
+            );
+            for key in keys.list().await.map_err(describe)? {
+                let revoked = key
+                    .revoked_at
+                    .map_or_else(|| "-".to_owned(), |at| at.to_rfc3339());
+                println!(
+                    "{:<16} {:<24} {:<10} {:<26} {revoked}",
+                    key.id,
+                    key.name,
+                    key.scope.as_str(),
+                    key.created_at.to_rfc3339()
+                );
+            }
+        }
+        ApiKeyCommand::Revoke { key } => {
+            if !keys.revoke(&key).await.map_err(describe)? {
+                anyhow::bail!("no active API key has the id or name `{key}`");
+            }
+            println!("revoked {key}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A service error as a sentence, with the fields at fault.
+fn describe(error: ServiceError) -> anyhow::Error {
+    match error {
+        ServiceError::Invalid(errors) => {
+            let list: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{} {}", e.field, e.message))
+                .collect();
+            anyhow::anyhow!("{}", list.join("; "))
+        }
+        other => anyhow::Error::new(other),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Configuration from the environment, validated as a whole at start-up so an
 //! operator sees every mistake at once.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use axum::http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
@@ -39,6 +39,14 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Which destinations calls to apps may reach (the SSRF guard).
     pub network: NetworkPolicy,
+    /// The deadline of one API request, queueing and retries included.
+    pub request_timeout: Duration,
+    /// Largest total size of a request's headers, in bytes.
+    pub max_header_bytes: usize,
+    /// How long a stored `Idempotency-Key` response is replayed.
+    pub idempotency_ttl: Duration,
+    /// How long operation log entries are kept.
+    pub operation_retention: Duration,
 }
 
 /// Shortest API key accepted from the environment.
@@ -47,6 +55,10 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_DATA_DIR: &str = "data";
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 const DEFAULT_DB_MAX_CONNECTIONS: u32 = 10;
+const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 60;
+const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+const DEFAULT_IDEMPOTENCY_TTL_HOURS: u64 = 24;
+const DEFAULT_OPERATION_RETENTION_DAYS: u64 = 90;
 
 /// Every problem found in the configuration, one per line.
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +145,40 @@ impl Config {
                 .unwrap_or_default(),
         };
 
+        let request_timeout = Duration::from_secs(parse_number(
+            &get,
+            "PROVISIO_REQUEST_TIMEOUT_SECONDS",
+            DEFAULT_REQUEST_TIMEOUT_SECONDS,
+            1,
+            &mut errors,
+        ));
+        let max_header_bytes = parse_number(
+            &get,
+            "PROVISIO_MAX_HEADER_BYTES",
+            DEFAULT_MAX_HEADER_BYTES,
+            1024,
+            &mut errors,
+        );
+        let idempotency_ttl = Duration::from_secs(
+            3600 * parse_number(
+                &get,
+                "PROVISIO_IDEMPOTENCY_TTL_HOURS",
+                DEFAULT_IDEMPOTENCY_TTL_HOURS,
+                1,
+                &mut errors,
+            ),
+        );
+        let operation_retention = Duration::from_secs(
+            86_400
+                * parse_number(
+                    &get,
+                    "PROVISIO_OPERATION_RETENTION_DAYS",
+                    DEFAULT_OPERATION_RETENTION_DAYS,
+                    1,
+                    &mut errors,
+                ),
+        );
+
         if !errors.is_empty() {
             return Err(ConfigError(errors));
         }
@@ -147,6 +193,10 @@ impl Config {
             max_body_bytes,
             db_max_connections,
             network,
+            request_timeout,
+            max_header_bytes,
+            idempotency_ttl,
+            operation_retention,
         })
     }
 

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod domain;
+pub mod metrics;
 pub mod netguard;
 pub mod providers;
 pub mod scim;

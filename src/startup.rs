@@ -7,11 +7,12 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::{
-    api::{self, ApiKeys, AppState},
+    api::{self, ApiKeys, AppState, Limits},
     bootstrap,
     config::Config,
+    metrics::Metrics,
     scim::{ScimClient, ScimClientOptions},
-    service::{Connections, Users},
+    service::{ApiKeyService, Connections, OperationLog, Users},
     store::{self, DynStore, StoreOptions},
 };
 
@@ -23,6 +24,43 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    maintenance: Maintenance,
+}
+
+/// Housekeeping that runs beside the server: pruning old operation log entries
+/// and expired idempotency keys.
+#[derive(Clone)]
+struct Maintenance {
+    store: DynStore,
+    operations: OperationLog,
+    retention: Duration,
+}
+
+/// How often housekeeping runs.
+const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(3600);
+
+impl Maintenance {
+    async fn run_once(&self) {
+        let now = store::now();
+        match self.operations.prune(self.retention, now).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned old operation log entries"),
+            Err(error) => tracing::warn!(%error, "could not prune the operation log"),
+        }
+        match self.store.prune_idempotency(now).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned expired idempotency keys"),
+            Err(error) => tracing::warn!(%error, "could not prune idempotency keys"),
+        }
+    }
+
+    async fn run_forever(self) {
+        let mut ticks = tokio::time::interval(MAINTENANCE_INTERVAL);
+        loop {
+            ticks.tick().await;
+            self.run_once().await;
+        }
+    }
 }
 
 impl Application {
@@ -40,13 +78,38 @@ impl Application {
         }
         let connections = Connections::new(store.clone(), key_ring, network.clone());
         ensure_key_ring_opens_everything(&connections).await?;
-        let scim = ScimClient::new(&ScimClientOptions::default(), network)
-            .context("Could not build the HTTP client.")?;
+        let metrics = Arc::new(Metrics::new());
+        let scim = ScimClient::new(
+            &ScimClientOptions::default(),
+            network,
+            Some(metrics.clone()),
+        )
+        .context("Could not build the HTTP client.")?;
+        let operations = OperationLog::new(store.clone(), Some(metrics.clone()));
         let state = AppState {
             store: store.clone(),
-            users: Users::new(connections.clone(), scim),
+            users: Users::new(
+                connections.clone(),
+                scim,
+                operations.clone(),
+                config.request_timeout,
+            ),
             connections,
+            operations: operations.clone(),
             api_keys: Arc::new(ApiKeys::new(&api_keys)),
+            api_key_service: ApiKeyService::new(store.clone()),
+            metrics,
+            limits: Limits {
+                max_body_bytes: config.max_body_bytes,
+                max_header_bytes: config.max_header_bytes,
+                request_timeout: config.request_timeout,
+                idempotency_ttl: config.idempotency_ttl,
+            },
+        };
+        let maintenance = Maintenance {
+            store: store.clone(),
+            operations,
+            retention: config.operation_retention,
         };
         let router = api::router(state, &config);
         let listener = TcpListener::bind(config.listen)
@@ -60,6 +123,7 @@ impl Application {
             listener,
             router,
             addr,
+            maintenance,
         })
     }
 
@@ -77,6 +141,13 @@ impl Application {
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let housekeeping = tokio::spawn(self.maintenance.clone().run_forever());
+        let result = self.serve(stop).await;
+        housekeeping.abort();
+        result
+    }
+
+    async fn serve(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (drain_tx, drain_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
             let _ = drain_rx.await;

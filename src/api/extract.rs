@@ -8,8 +8,11 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, ErrorCode};
-use crate::domain::{ConnectionKey, FieldError};
+use super::{
+    auth::Authenticated,
+    error::{ApiError, ErrorCode},
+};
+use crate::domain::{Caller, ConnectionKey, FieldError};
 
 /// A JSON body: `application/json` (or any `+json` type), within the size limit,
 /// syntactically valid, and matching `T` (unknown fields refused where `T` says so).
@@ -178,6 +181,25 @@ fn query_field_error(path: &str, message: &str) -> FieldError {
     }
     let field = if path == "." { "query" } else { path };
     FieldError::new(field, message)
+}
+
+/// Who is asking: the authenticated key's id and the request id.
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Caller {
+            api_key_id: parts
+                .extensions
+                .get::<Authenticated>()
+                .map(|a| a.0.id.clone()),
+            request_id: parts
+                .headers
+                .get(&super::request_id::X_REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        })
+    }
 }
 
 /// The `{connection}` path segment: a UUID or a name. A segment that can be

@@ -15,6 +15,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
+        .routes(routes!(metrics))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -56,4 +57,19 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>> {
             ))
         }
     }
+}
+
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "health", security(()),
+    responses((status = 200, description = "Metrics in the Prometheus text format", body = String,
+        content_type = "text/plain; version=0.0.4")))]
+async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    let body = state.metrics.render(state.store.pool_stats());
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
 }

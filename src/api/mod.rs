@@ -6,9 +6,11 @@ mod connections;
 pub mod error;
 mod extract;
 mod health;
+mod idempotency;
+mod limits;
 pub mod openapi;
+mod operations;
 mod pagination;
-
 mod providers;
 pub mod request_id;
 mod users;
@@ -31,10 +33,12 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::ApiKeys;
 use error::{ApiError, ErrorCode};
+pub use limits::Limits;
 
 use crate::{
     config::Config,
-    service::{Connections, Users},
+    metrics::Metrics,
+    service::{ApiKeyService, Connections, OperationLog, Users},
     store::DynStore,
 };
 
@@ -44,12 +48,17 @@ pub struct AppState {
     pub store: DynStore,
     pub connections: Connections,
     pub users: Users,
+    pub operations: OperationLog,
     pub api_keys: Arc<ApiKeys>,
+    pub api_key_service: ApiKeyService,
+    pub metrics: Arc<Metrics>,
+    pub limits: Limits,
 }
 
 fn v1_routes() -> OpenApiRouter<AppState> {
     connections::router()
         .merge(users::router())
+        .merge(operations::router())
         .merge(providers::router())
 }
 
@@ -67,10 +76,16 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 /// The complete application router, with middleware.
 pub fn router(state: AppState, config: &Config) -> Router {
-    let v1 = v1_routes().layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::require_api_key,
-    ));
+    // Layers wrap what is above them: authentication runs first, then idempotency.
+    let v1 = v1_routes()
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::middleware,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_api_key,
+        ));
     let (routes, spec) = documented(v1).split_for_parts();
     routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
@@ -78,8 +93,15 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::middleware,
+        ))
         .layer(cors(config))
-        .layer(middleware::from_fn(request_id::middleware))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            request_id::middleware,
+        ))
         .with_state(state)
 }
 

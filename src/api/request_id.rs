@@ -2,16 +2,18 @@
 //! `x-request-id` if it is sane, else a fresh UUID), which is echoed in the response,
 //! carried by every log line through the request's span, and put in problem bodies.
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use axum::{
-    extract::Request,
+    extract::{MatchedPath, Request, State},
     http::{HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
 };
 use tracing::Instrument;
 use uuid::Uuid;
+
+use crate::metrics::Metrics;
 
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const MAX_LEN: usize = 128;
@@ -25,8 +27,18 @@ pub fn current() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
-/// Middleware: assigns the id, opens the request span, logs the outcome.
-pub async fn middleware(mut request: Request, next: Next) -> Response {
+/// Middleware: assigns the id, opens the request span, logs the outcome and
+/// counts it in the metrics by route template (never by raw path).
+pub async fn middleware(
+    State(metrics): State<Arc<Metrics>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let id = request
         .headers()
         .get(&X_REQUEST_ID)
@@ -51,6 +63,12 @@ pub async fn middleware(mut request: Request, next: Next) -> Response {
         .instrument(span.clone())
         .await;
     response.headers_mut().insert(X_REQUEST_ID.clone(), header);
+    metrics.observe_http(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),

@@ -21,7 +21,7 @@ use super::{
     pagination::{self, PageQuery},
 };
 use crate::{
-    domain::{User, UserFields, UserPatch},
+    domain::{Caller, User, UserFields, UserPatch},
     service::{Target, UserQuery, provider_error_code},
 };
 
@@ -146,9 +146,10 @@ fn user_path(target: &Target, user: &User) -> String {
 async fn create_user(
     State(state): State<AppState>,
     ConnectionRef(key): ConnectionRef,
+    caller: Caller,
     ApiJson(fields): ApiJson<UserFields>,
 ) -> Result<Response> {
-    let target = state.users.target(&key).await?;
+    let target = state.users.target(&key, &caller).await?;
     let user = state.users.create(&target, fields).await?;
     let location = user_path(&target, &user);
     Ok((
@@ -176,6 +177,7 @@ async fn create_user(
 async fn list_users(
     State(state): State<AppState>,
     ConnectionRef(key): ConnectionRef,
+    caller: Caller,
     ApiQuery(query): ApiQuery<UserListQuery>,
 ) -> Result<Json<UserList>> {
     let paging = PageQuery {
@@ -184,7 +186,7 @@ async fn list_users(
     };
     let count = paging.limit()?;
     let position: Option<Position> = paging.position(LISTING)?;
-    let target = state.users.target(&key).await?;
+    let target = state.users.target(&key, &caller).await?;
     let page = state
         .users
         .list(
@@ -231,9 +233,10 @@ async fn list_users(
 async fn get_user(
     State(state): State<AppState>,
     ConnectionRef(key): ConnectionRef,
+    caller: Caller,
     UserRef(id): UserRef,
 ) -> Result<Json<User>> {
-    let target = state.users.target(&key).await?;
+    let target = state.users.target(&key, &caller).await?;
     Ok(Json(state.users.get(&target, &id).await?))
 }
 
@@ -262,10 +265,11 @@ async fn get_user(
 async fn update_user(
     State(state): State<AppState>,
     ConnectionRef(key): ConnectionRef,
+    caller: Caller,
     UserRef(id): UserRef,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> Result<Json<User>> {
-    let target = state.users.target(&key).await?;
+    let target = state.users.target(&key, &caller).await?;
     Ok(Json(state.users.update(&target, &id, &patch).await?))
 }
 
@@ -289,9 +293,10 @@ async fn update_user(
 async fn deactivate_user(
     State(state): State<AppState>,
     ConnectionRef(key): ConnectionRef,
+    caller: Caller,
     UserRef(id): UserRef,
 ) -> Result<Json<User>> {
-    let target = state.users.target(&key).await?;
+    let target = state.users.target(&key, &caller).await?;
     Ok(Json(state.users.set_active(&target, &id, false).await?))
 }
 
@@ -315,9 +320,10 @@ async fn deactivate_user(
 async fn reactivate_user(
     State(state): State<AppState>,
     ConnectionRef(key): ConnectionRef,
+    caller: Caller,
     UserRef(id): UserRef,
 ) -> Result<Json<User>> {
-    let target = state.users.target(&key).await?;
+    let target = state.users.target(&key, &caller).await?;
     Ok(Json(state.users.set_active(&target, &id, true).await?))
 }
 
@@ -341,9 +347,10 @@ async fn reactivate_user(
 async fn delete_user(
     State(state): State<AppState>,
     ConnectionRef(key): ConnectionRef,
+    caller: Caller,
     UserRef(id): UserRef,
 ) -> Result<StatusCode> {
-    let target = state.users.target(&key).await?;
+    let target = state.users.target(&key, &caller).await?;
     state.users.delete(&target, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -362,8 +369,9 @@ async fn delete_user(
 async fn test_connection(
     State(state): State<AppState>,
     ConnectionRef(key): ConnectionRef,
+    caller: Caller,
 ) -> Result<Json<TestReport>> {
-    let target = state.users.target(&key).await?;
+    let target = state.users.target(&key, &caller).await?;
     let started = Instant::now();
     let checks: Vec<CheckOut> = state
         .users

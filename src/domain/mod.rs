@@ -3,6 +3,7 @@
 //! Values here are parsed at the boundary and valid by construction: a
 //! [`ConnectionName`] that exists is a valid name.
 
+mod caller;
 mod connection;
 mod credentials;
 mod error_code;
@@ -11,6 +12,7 @@ mod patch;
 mod provider;
 mod user;
 
+pub use caller::{Caller, Scope};
 pub use connection::{Connection, ConnectionKey, ConnectionName, ConnectionSettings, InstanceUrl};
 pub use credentials::{CorruptCredentialsError, CredentialKind, CredentialSummary, Credentials};
 pub use error_code::ErrorCode;

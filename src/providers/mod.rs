@@ -19,7 +19,7 @@ use url::Url;
 use utoipa::ToSchema;
 
 pub use mapping::Dialect;
-pub use settings::{COMMON_SETTINGS, SettingKind, SettingSpec};
+pub use settings::{COMMON_SETTINGS, SettingKind, SettingSpec, rate_budget};
 
 use crate::{
     domain::{
@@ -121,11 +121,12 @@ pub fn endpoint(connection: &Connection, credentials: &Credentials) -> Endpoint 
         .settings
         .get_u64(settings::REQUEST_TIMEOUT_SECONDS)
         .map_or(DEFAULT_REQUEST_TIMEOUT, Duration::from_secs);
-    Endpoint {
-        base: connection.instance_url.as_url().clone(),
+    Endpoint::new(
+        connection.instance_url.as_url().clone(),
         auth,
         timeout,
-    }
+        connection.provider.as_str(),
+    )
 }
 
 /// The profile for `kind`.

@@ -8,14 +8,47 @@ use utoipa::ToSchema;
 use crate::domain::FieldErrors;
 
 pub const REQUEST_TIMEOUT_SECONDS: &str = "request_timeout_seconds";
+pub const MAX_REQUESTS_PER_SECOND: &str = "max_requests_per_second";
+pub const MAX_CONCURRENCY: &str = "max_concurrency";
+/// Defaults of the rate budget: gentle on an app, quick enough for an HR sync.
+pub const DEFAULT_MAX_REQUESTS_PER_SECOND: u32 = 25;
+pub const DEFAULT_MAX_CONCURRENCY: u32 = 8;
 
 /// Settings every connection may carry, whatever its provider.
-pub static COMMON_SETTINGS: &[SettingSpec] = &[SettingSpec {
-    name: REQUEST_TIMEOUT_SECONDS,
-    description: "how long one call to the app may take before it counts as timed out (default 30)",
-    required: false,
-    kind: SettingKind::Integer { min: 1, max: 300 },
-}];
+pub static COMMON_SETTINGS: &[SettingSpec] = &[
+    SettingSpec {
+        name: REQUEST_TIMEOUT_SECONDS,
+        description: "how long one call to the app may take before it counts as timed out (default 30)",
+        required: false,
+        kind: SettingKind::Integer { min: 1, max: 300 },
+    },
+    SettingSpec {
+        name: MAX_REQUESTS_PER_SECOND,
+        description: "the most calls per second provisio makes to the app, shared by all requests (default 25)",
+        required: false,
+        kind: SettingKind::Integer { min: 1, max: 1000 },
+    },
+    SettingSpec {
+        name: MAX_CONCURRENCY,
+        description: "the most calls in flight to the app at once (default 8)",
+        required: false,
+        kind: SettingKind::Integer { min: 1, max: 100 },
+    },
+];
+
+/// A connection's rate budget: (calls per second, calls in flight).
+pub fn rate_budget(settings: &crate::domain::ConnectionSettings) -> (u32, u32) {
+    let get = |key, default| {
+        settings
+            .get_u64(key)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(default)
+    };
+    (
+        get(MAX_REQUESTS_PER_SECOND, DEFAULT_MAX_REQUESTS_PER_SECOND),
+        get(MAX_CONCURRENCY, DEFAULT_MAX_CONCURRENCY),
+    )
+}
 
 /// One setting a connection may carry.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,42 +1,39 @@
 //! The one HTTP client provisio uses to talk SCIM. It executes what a provider
-//! profile shaped (base URL, auth, timeout) and trusts no server blindly:
-//! filtered results are re-checked, paging stops when a page brings nothing
-//! new, a body-less PATCH answer is followed by a GET, and missing `Location`,
-//! `meta` or `itemsPerPage`, or numeric ids, are tolerated.
+//! profile shaped (base URL, auth, timeout, rate budget) and trusts no server
+//! blindly: filtered results are re-checked, paging stops when a page brings
+//! nothing new, a body-less PATCH answer is followed by a GET, a create whose
+//! answer was lost is looked up before it is sent again, and missing
+//! `Location`, `meta` or `itemsPerPage`, or numeric ids, are tolerated.
 
-use std::{collections::HashSet, fmt, sync::Arc, time::Duration};
-
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::{
-    Method, StatusCode,
-    header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue},
+use std::{
+    collections::HashSet,
+    fmt,
+    ops::ControlFlow,
+    sync::Arc,
+    time::{Duration, Instant},
 };
-use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
+
+use reqwest::Method;
+use secrecy::SecretString;
 use serde_json::{Map, Value};
 use url::Url;
-
-use crate::netguard::{self, GuardedResolver, NetworkPolicy};
 
 use super::{
     error::{ProviderError, ProviderErrorKind},
     filter::Filter,
+    limiter::{CallStats, Limiter},
     patch::PatchOp,
+    retry::{RetryPolicy, may_have_landed, retry_reason},
+    transport::{Call, invalid, not_scim, parse_resource},
     types::{ListResponse, ServiceProviderConfig, id_of},
 };
+use crate::{
+    metrics::Metrics,
+    netguard::{self, GuardedResolver, NetworkPolicy},
+};
 
-const SCIM_JSON: &str = "application/scim+json";
-/// Query values are percent-encoded except RFC 3986 unreserved characters
-/// (spaces become `%20`, never `+`, which some servers read literally).
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 /// The most pages one listing walks before giving up on a server that never ends.
 const MAX_PAGES: usize = 10_000;
-/// The largest answer read from an app; a SCIM page of 100 users is far smaller.
-const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
 /// How requests authenticate. `Debug` never shows the secret.
 #[derive(Clone)]
@@ -57,25 +54,50 @@ impl fmt::Debug for Auth {
     }
 }
 
-/// Where and how to reach one app: what a provider profile shapes.
+/// Where and how to reach one app, for the calls of one API request.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     /// The SCIM base URL; `Users` and `ServiceProviderConfig` are joined onto it.
     pub base: Url,
     pub auth: Auth,
-    /// Whole-request deadline.
+    /// The deadline of each single call.
     pub timeout: Duration,
+    /// The provider id, for metrics and logs.
+    pub provider: &'static str,
+    /// The connection's shared rate budget and concurrency limit.
+    pub limiter: Arc<Limiter>,
+    /// When the API request's time budget ends: no retry starts past it.
+    pub deadline: Option<Instant>,
+    /// Retries and the last status, for the operation log.
+    pub stats: Arc<CallStats>,
+}
+
+impl Endpoint {
+    /// An endpoint with no rate limit and no overall deadline.
+    pub fn new(base: Url, auth: Auth, timeout: Duration, provider: &'static str) -> Self {
+        Self {
+            base,
+            auth,
+            timeout,
+            provider,
+            limiter: Arc::new(Limiter::unlimited()),
+            deadline: None,
+            stats: Arc::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct ScimClientOptions {
     pub connect_timeout: Duration,
+    pub retry: RetryPolicy,
 }
 
 impl Default for ScimClientOptions {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -83,15 +105,10 @@ impl Default for ScimClientOptions {
 /// A pooled, shared HTTP client (rustls). Cheap to clone.
 #[derive(Clone)]
 pub struct ScimClient {
-    http: reqwest::Client,
-    policy: Arc<NetworkPolicy>,
-}
-
-/// A successful answer: status, headers and body.
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: bytes::Bytes,
+    pub(super) http: reqwest::Client,
+    pub(super) policy: Arc<NetworkPolicy>,
+    pub(super) retry: RetryPolicy,
+    pub(super) metrics: Option<Arc<Metrics>>,
 }
 
 impl ScimClient {
@@ -99,6 +116,7 @@ impl ScimClient {
     pub fn new(
         options: &ScimClientOptions,
         policy: Arc<NetworkPolicy>,
+        metrics: Option<Arc<Metrics>>,
     ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("provisio/", env!("CARGO_PKG_VERSION")))
@@ -109,37 +127,75 @@ impl ScimClient {
             .no_proxy()
             .redirect(netguard::redirect_policy(policy.clone(), 3))
             .build()?;
-        Ok(Self { http, policy })
+        Ok(Self {
+            http,
+            policy,
+            retry: options.retry.clone(),
+            metrics,
+        })
     }
 
-    /// `POST /Users`. Answers without a body (or without an id) are completed
-    /// by looking the user up by `userName`.
+    /// `POST /Users`. A try that failed in a way that may have reached the app
+    /// (a lost answer, a reset, a 502) is looked up by `userName` before the
+    /// next: one hire never becomes two accounts. Answers without a body (or an
+    /// id) are completed the same way.
     pub async fn create_user(
         &self,
         endpoint: &Endpoint,
         user: &Map<String, Value>,
     ) -> Result<Map<String, Value>, ProviderError> {
-        let answer = self
-            .send(endpoint, Method::POST, &["Users"], &[], Some(user))
-            .await?;
-        if let Some(resource) = parse_resource(&answer)?
-            && id_of(&resource).is_some()
-        {
-            return Ok(resource);
+        let call = Call::new(Method::POST, &["Users"]).json(user)?;
+        let mut attempt = 1;
+        loop {
+            match self.send_once(endpoint, &call).await {
+                Ok(answer) => {
+                    if let Some(resource) = parse_resource(&answer)?
+                        && id_of(&resource).is_some()
+                    {
+                        return Ok(resource);
+                    }
+                    return self.find_created(endpoint, user).await?.ok_or_else(|| {
+                        invalid("the app accepted the new user but returned neither it nor a way to find it")
+                    });
+                }
+                Err(error) => {
+                    if retry_reason(&error).is_none() {
+                        return Err(error);
+                    }
+                    if may_have_landed(&error)
+                        && let Ok(Some(landed)) = self.find_created(endpoint, user).await
+                    {
+                        tracing::info!(
+                            attempt,
+                            "a create whose answer was lost had landed; not sending it again"
+                        );
+                        return Ok(landed);
+                    }
+                    if !self.wait_before_retry(endpoint, attempt, &error).await {
+                        return Err(error);
+                    }
+                    attempt += 1;
+                }
+            }
         }
+    }
+
+    /// The user a create made: same `userName`, and the same `externalId` when one was sent.
+    async fn find_created(
+        &self,
+        endpoint: &Endpoint,
+        user: &Map<String, Value>,
+    ) -> Result<Option<Map<String, Value>>, ProviderError> {
         let user_name = user
             .get("userName")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        self.find_users(endpoint, &Filter::UserNameEq(user_name.to_owned()))
+        let external_id = user.get("externalId");
+        Ok(self
+            .find_users(endpoint, &Filter::UserNameEq(user_name.to_owned()))
             .await?
             .into_iter()
-            .next()
-            .ok_or_else(|| {
-                invalid(
-                    "the app accepted the new user but returned neither it nor a way to find it",
-                )
-            })
+            .find(|found| external_id.is_none() || found.get("externalId") == external_id))
     }
 
     /// `GET /Users/{id}`.
@@ -149,7 +205,7 @@ impl ScimClient {
         id: &str,
     ) -> Result<Map<String, Value>, ProviderError> {
         let answer = self
-            .send(endpoint, Method::GET, &["Users", id], &[], None::<&()>)
+            .send(endpoint, &Call::new(Method::GET, &["Users", id]))
             .await?;
         parse_resource(&answer)?.ok_or_else(|| invalid("the app returned an empty user"))
     }
@@ -164,16 +220,11 @@ impl ScimClient {
         user: &Map<String, Value>,
         if_match: Option<&str>,
     ) -> Result<Map<String, Value>, ProviderError> {
-        let answer = self
-            .send_with(
-                endpoint,
-                Method::PUT,
-                &["Users", id],
-                &[],
-                Some(user),
-                if_match,
-            )
-            .await?;
+        let segments = ["Users", id];
+        let call = Call::new(Method::PUT, &segments)
+            .json(user)?
+            .if_match(if_match);
+        let answer = self.send(endpoint, &call).await?;
         match parse_resource(&answer)? {
             Some(resource) => Ok(resource),
             None => self.get_user(endpoint, id).await,
@@ -188,7 +239,10 @@ impl ScimClient {
         patch: &PatchOp,
     ) -> Result<Map<String, Value>, ProviderError> {
         let answer = self
-            .send(endpoint, Method::PATCH, &["Users", id], &[], Some(patch))
+            .send(
+                endpoint,
+                &Call::new(Method::PATCH, &["Users", id]).json(patch)?,
+            )
             .await?;
         match parse_resource(&answer)? {
             Some(resource) if id_of(&resource).is_some() => Ok(resource),
@@ -196,11 +250,21 @@ impl ScimClient {
         }
     }
 
-    /// `DELETE /Users/{id}`.
+    /// `DELETE /Users/{id}`. A 404 after a retry means the first try landed.
     pub async fn delete_user(&self, endpoint: &Endpoint, id: &str) -> Result<(), ProviderError> {
-        self.send(endpoint, Method::DELETE, &["Users", id], &[], None::<&()>)
-            .await?;
-        Ok(())
+        let retries_before = endpoint.stats.attempts();
+        match self
+            .send(endpoint, &Call::new(Method::DELETE, &["Users", id]))
+            .await
+        {
+            Err(e)
+                if e.kind == ProviderErrorKind::NotFound
+                    && endpoint.stats.attempts() > retries_before =>
+            {
+                Ok(())
+            }
+            result => result.map(|_| ()),
+        }
     }
 
     /// One page of users (`startIndex` is 1-based). With a filter, resources
@@ -220,7 +284,7 @@ impl ScimClient {
             query.push(("filter", filter.to_query()));
         }
         let answer = self
-            .send(endpoint, Method::GET, &["Users"], &query, None::<&()>)
+            .send(endpoint, &Call::new(Method::GET, &["Users"]).query(&query))
             .await?;
         let mut list: ListResponse = serde_json::from_slice(&answer.body)
             .map_err(|_| not_scim(&answer, "a SCIM ListResponse"))?;
@@ -241,7 +305,7 @@ impl ScimClient {
         let mut found = Vec::new();
         self.walk_users(endpoint, Some(filter), 100, |page| {
             found.extend(page);
-            std::ops::ControlFlow::Continue(())
+            ControlFlow::Continue(())
         })
         .await?;
         Ok(found)
@@ -256,7 +320,7 @@ impl ScimClient {
         endpoint: &Endpoint,
         filter: Option<&Filter>,
         page_size: u64,
-        mut visit: impl FnMut(Vec<Map<String, Value>>) -> std::ops::ControlFlow<()>,
+        mut visit: impl FnMut(Vec<Map<String, Value>>) -> ControlFlow<()>,
     ) -> Result<usize, ProviderError> {
         let mut seen: HashSet<String> = HashSet::new();
         let mut start = 1u64;
@@ -299,229 +363,10 @@ impl ScimClient {
         let answer = self
             .send(
                 endpoint,
-                Method::GET,
-                &["ServiceProviderConfig"],
-                &[],
-                None::<&()>,
+                &Call::new(Method::GET, &["ServiceProviderConfig"]),
             )
             .await?;
         serde_json::from_slice(&answer.body)
             .map_err(|_| not_scim(&answer, "a ServiceProviderConfig"))
-    }
-
-    async fn send<B: Serialize + ?Sized>(
-        &self,
-        endpoint: &Endpoint,
-        method: Method,
-        segments: &[&str],
-        query: &[(&str, String)],
-        body: Option<&B>,
-    ) -> Result<Answer, ProviderError> {
-        self.send_with(endpoint, method, segments, query, body, None)
-            .await
-    }
-
-    async fn send_with<B: Serialize + ?Sized>(
-        &self,
-        endpoint: &Endpoint,
-        method: Method,
-        segments: &[&str],
-        query: &[(&str, String)],
-        body: Option<&B>,
-        if_match: Option<&str>,
-    ) -> Result<Answer, ProviderError> {
-        let url = join(&endpoint.base, segments, query);
-        // Names are checked as they resolve; the scheme and IP literals here.
-        self.policy
-            .check_scheme(&url)
-            .and_then(|()| self.policy.check_ip_literal(&url))
-            .map_err(|e| ProviderError::new(ProviderErrorKind::Forbidden, e.to_string()))?;
-        let mut request = self
-            .http
-            .request(method.clone(), url)
-            .timeout(endpoint.timeout)
-            .header(ACCEPT, "application/scim+json, application/json");
-        request = match &endpoint.auth {
-            Auth::Bearer(token) => request.bearer_auth(token.expose_secret()),
-            Auth::Basic { username, password } => {
-                request.basic_auth(username.expose_secret(), Some(password.expose_secret()))
-            }
-        };
-        if let Some(version) = if_match.and_then(|v| HeaderValue::from_str(v).ok()) {
-            request = request.header(reqwest::header::IF_MATCH, version);
-        }
-        if let Some(body) = body {
-            let bytes = serde_json::to_vec(body)
-                .map_err(|e| invalid(&format!("cannot encode the request: {e}")))?;
-            request = request
-                .header(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON))
-                .body(bytes);
-        }
-        let started = std::time::Instant::now();
-        let requested = url_for_comparison(&endpoint.base, segments);
-        let result = request.send().await;
-        let response = match result {
-            Ok(response) => response,
-            Err(error) => {
-                let error = ProviderError::from_transport(&error);
-                tracing::debug!(%method, path = %segments.first().unwrap_or(&""), error = %error, "upstream call failed");
-                return Err(error);
-            }
-        };
-        // reqwest turns a redirected POST into a GET: a write that was redirected did not happen as sent.
-        if method != Method::GET && strip_query(response.url()) != requested {
-            return Err(ProviderError::new(
-                ProviderErrorKind::Rejected,
-                format!(
-                    "the app redirected a {method} to {}; fix the connection's instance_url",
-                    strip_query(response.url())
-                ),
-            ));
-        }
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = read_capped(response).await?;
-        tracing::debug!(
-            %method,
-            path = %segments.first().unwrap_or(&""),
-            status = status.as_u16(),
-            latency_ms = started.elapsed().as_millis() as u64,
-            "upstream call"
-        );
-        if status.is_success() {
-            Ok(Answer {
-                status,
-                headers,
-                body,
-            })
-        } else {
-            Err(ProviderError::from_response(status, &headers, &body))
-        }
-    }
-}
-
-/// Reads an answer's body, refusing one larger than [`MAX_ANSWER_BYTES`].
-async fn read_capped(mut response: reqwest::Response) -> Result<bytes::Bytes, ProviderError> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| ProviderError::from_transport(&e))?
-    {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
-fn too_large() -> ProviderError {
-    invalid(&format!(
-        "the app's answer is larger than {} MiB",
-        MAX_ANSWER_BYTES / (1024 * 1024)
-    ))
-}
-
-fn url_for_comparison(base: &Url, segments: &[&str]) -> String {
-    strip_query(&join(base, segments, &[]))
-}
-
-fn strip_query(url: &Url) -> String {
-    let mut url = url.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    url.to_string()
-}
-
-/// Joins path segments onto the base URL, tolerating a trailing slash on the
-/// base and percent-encoding each segment (an id can never escape its path).
-fn join(base: &Url, segments: &[&str], query: &[(&str, String)]) -> Url {
-    let mut url = base.clone();
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(segments);
-    }
-    if query.is_empty() {
-        url.set_query(None);
-    } else {
-        let encoded: Vec<String> = query
-            .iter()
-            .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, QUERY_VALUE)))
-            .collect();
-        url.set_query(Some(&encoded.join("&")));
-    }
-    url
-}
-
-/// The resource in a successful answer; `None` when there is no body.
-fn parse_resource(answer: &Answer) -> Result<Option<Map<String, Value>>, ProviderError> {
-    if answer.status == StatusCode::NO_CONTENT || answer.body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    match serde_json::from_slice::<Value>(&answer.body) {
-        Ok(Value::Object(resource)) => Ok(Some(resource)),
-        _ => Err(not_scim(answer, "a SCIM resource")),
-    }
-}
-
-fn not_scim(answer: &Answer, expected: &str) -> ProviderError {
-    let content_type = answer
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("no content type");
-    ProviderError {
-        status: Some(answer.status.as_u16()),
-        ..invalid(&format!(
-            "the app answered {} with {content_type} that is not {expected}",
-            answer.status.as_u16()
-        ))
-    }
-}
-
-fn invalid(detail: &str) -> ProviderError {
-    ProviderError::new(ProviderErrorKind::InvalidResponse, detail)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joining_tolerates_trailing_slashes_and_encodes_ids() {
-        let cases = [
-            (
-                "https://scim.workplace.com/",
-                "https://scim.workplace.com/Users/a%2Fb",
-            ),
-            (
-                "https://x.example.com/scim/v2",
-                "https://x.example.com/scim/v2/Users/a%2Fb",
-            ),
-            (
-                "https://x.example.com/scim/v2/",
-                "https://x.example.com/scim/v2/Users/a%2Fb",
-            ),
-        ];
-        for (base, expected) in cases {
-            let url = join(&Url::parse(base).unwrap(), &["Users", "a/b"], &[]);
-            assert_eq!(url.as_str(), expected);
-        }
-    }
-
-    #[test]
-    fn query_values_are_percent_encoded_with_spaces_as_percent_20() {
-        let url = join(
-            &Url::parse("https://x.example.com/scim").unwrap(),
-            &["Users"],
-            &[("filter", Filter::UserNameEq("a b&c".into()).to_query())],
-        );
-        assert_eq!(url.query(), Some("filter=userName%20eq%20%22a%20b%26c%22"));
     }
 }

@@ -72,6 +72,23 @@ impl fmt::Display for ProviderError {
     }
 }
 
+impl ProviderErrorKind {
+    /// A stable name, for metrics labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderErrorKind::Rejected => "rejected",
+            ProviderErrorKind::Unauthorized => "unauthorized",
+            ProviderErrorKind::NotFound => "not_found",
+            ProviderErrorKind::Conflict => "conflict",
+            ProviderErrorKind::RateLimited => "rate_limited",
+            ProviderErrorKind::Unavailable => "unavailable",
+            ProviderErrorKind::Timeout => "timeout",
+            ProviderErrorKind::InvalidResponse => "invalid_response",
+            ProviderErrorKind::Forbidden => "forbidden",
+        }
+    }
+}
+
 impl ProviderError {
     pub fn new(kind: ProviderErrorKind, detail: impl Into<String>) -> Self {
         Self {

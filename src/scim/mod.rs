@@ -5,13 +5,18 @@
 mod client;
 mod error;
 mod filter;
+mod limiter;
 mod patch;
+mod retry;
+mod transport;
 mod types;
 
 pub use client::{Auth, Endpoint, ScimClient, ScimClientOptions};
 pub use error::{ProviderError, ProviderErrorKind};
 pub use filter::Filter;
+pub use limiter::{CallStats, Limiter};
 pub use patch::{PatchOp, PatchOperation, apply_operations};
+pub use retry::RetryPolicy;
 pub use types::{
     ENTERPRISE_USER, ListResponse, PATCH_OP, ScimError, ServiceProviderConfig, USER_SCHEMA,
     bool_of, id_of,

@@ -2,12 +2,16 @@
 //! They combine the store, the key ring and the provider profiles, and speak in
 //! domain terms; `api` maps their errors to HTTP in one place.
 
+mod api_keys;
 mod connections;
+mod operations;
 mod users;
 
+pub use api_keys::{ApiKeyInfo, ApiKeyService, KeyOwner, key_digest};
 pub use connections::{
     ConnectionChanges, ConnectionPage, Connections, NewConnection, RotationFailure, RotationReport,
 };
+pub use operations::{OperationEntry, OperationLog};
 pub use users::{Check, Target, UserPage, UserQuery, Users};
 
 use crate::{

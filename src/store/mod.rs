@@ -1,16 +1,22 @@
 //! Persistence behind one [`Store`] trait, with a Postgres and an SQLite implementation
 //! that behave the same and pass the same tests. `DATABASE_URL` picks one at start-up.
+//! The trait is split by table so each backend keeps one file per concern.
 
+mod model;
 mod postgres;
 mod sqlite;
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+pub use model::{
+    ApiKeyRow, ConnectionRow, IdempotencyBegin, IdempotencyRecord, KeyUsage, NewIdempotency,
+    OperationFilter, OperationRow, PoolStats,
+};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -22,13 +28,21 @@ pub type DynStore = Arc<dyn Store>;
 /// Everything provisio keeps, in storage terms. Implementations do no business
 /// validation: they store what the service layer hands them.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    ConnectionStore + OperationStore + IdempotencyStore + ApiKeyStore + Send + Sync + 'static
+{
     /// `postgres` or `sqlite`, for logs and metrics.
     fn backend(&self) -> &'static str;
 
     /// Succeeds when the database answers a trivial query.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// The connection pool's current figures.
+    fn pool_stats(&self) -> PoolStats;
+}
+
+#[async_trait]
+pub trait ConnectionStore {
     /// Inserts a new connection; [`StoreError::Conflict`] names the unique constraint hit.
     async fn insert_connection(&self, row: &ConnectionRow) -> Result<(), StoreError>;
 
@@ -37,7 +51,7 @@ pub trait Store: Send + Sync + 'static {
         key: &ConnectionKey,
     ) -> Result<Option<ConnectionRow>, StoreError>;
 
-    /// Connections ordered by name, starting after `after_name`.
+    /// Connections ordered by name (bytewise), starting after `after_name`.
     async fn list_connections(
         &self,
         after_name: Option<&str>,
@@ -67,40 +81,56 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<ConnectionRow>, StoreError>;
 }
 
-/// A connection as stored. The sealed credential is opaque here.
-#[derive(Clone, PartialEq)]
-pub struct ConnectionRow {
-    pub connection_id: Uuid,
-    pub name: String,
-    pub provider: String,
-    pub instance_url: String,
-    pub settings: serde_json::Value,
-    pub credential_type: String,
-    pub credential_sealed: Vec<u8>,
-    pub credential_key_id: String,
-    pub credential_hint: Option<String>,
-    pub revision: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+#[async_trait]
+pub trait OperationStore {
+    async fn insert_operation(&self, row: &OperationRow) -> Result<(), StoreError>;
+
+    /// Newest first, matching `filter`, continuing before `filter.before`.
+    async fn list_operations(
+        &self,
+        filter: &OperationFilter,
+        limit: u32,
+    ) -> Result<Vec<OperationRow>, StoreError>;
+
+    /// Deletes entries created before `before`; returns how many.
+    async fn prune_operations(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
-impl fmt::Debug for ConnectionRow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConnectionRow")
-            .field("connection_id", &self.connection_id)
-            .field("name", &self.name)
-            .field("provider", &self.provider)
-            .field("credential_key_id", &self.credential_key_id)
-            .field("revision", &self.revision)
-            .finish_non_exhaustive()
-    }
+#[async_trait]
+pub trait IdempotencyStore {
+    /// Claims a key for a request: a new or expired key (or one abandoned past
+    /// its lock) is claimed and `Started`; otherwise the stored record is returned.
+    async fn begin_idempotent(&self, new: &NewIdempotency) -> Result<IdempotencyBegin, StoreError>;
+
+    /// Stores the response of a claimed key.
+    async fn complete_idempotent(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        status: u16,
+        headers: &str,
+        body: &[u8],
+    ) -> Result<(), StoreError>;
+
+    /// Releases a claimed key without a response (the request failed in a retryable way).
+    async fn abandon_idempotent(&self, api_key_id: &str, key: &str) -> Result<(), StoreError>;
+
+    /// Deletes keys expired at `now`; returns how many.
+    async fn prune_idempotency(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
-/// Number of connections sealed with one key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyUsage {
-    pub key_id: String,
-    pub connections: i64,
+#[async_trait]
+pub trait ApiKeyStore {
+    async fn insert_api_key(&self, row: &ApiKeyRow) -> Result<(), StoreError>;
+
+    /// The unrevoked key with this digest.
+    async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKeyRow>, StoreError>;
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRow>, StoreError>;
+
+    /// Revokes the key with this id or name; returns whether an active key was revoked.
+    async fn revoke_api_key(&self, id_or_name: &str, at: DateTime<Utc>)
+    -> Result<bool, StoreError>;
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,19 +1,12 @@
-//! The production store: Postgres through a sqlx pool.
-
-use std::str::FromStr;
+//! Connections on SQLite.
 
 use async_trait::async_trait;
-use sqlx::{
-    PgPool, Row,
-    postgres::{PgConnectOptions, PgPoolOptions, PgRow},
-    types::Json,
-};
-use uuid::Uuid;
+use sqlx::{Row, sqlite::SqliteRow, types::Json};
+use uuid::{Uuid, fmt::Hyphenated};
 
-use super::{ConnectionRow, KeyUsage, Store, StoreError, StoreOptions, conflict_or};
+use super::{SqliteStore, decode_time, encode_time};
 use crate::domain::ConnectionKey;
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+use crate::store::{ConnectionRow, ConnectionStore, KeyUsage, StoreError, conflict_or};
 
 /// The columns of `connection`, in the order every `select` uses.
 macro_rules! connection_columns {
@@ -23,30 +16,9 @@ macro_rules! connection_columns {
     };
 }
 
-pub struct PostgresStore {
-    pool: PgPool,
-}
-
-impl PostgresStore {
-    pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
-        let connect = PgConnectOptions::from_str(url)?.application_name("provisio");
-        let pool = PgPoolOptions::new()
-            .max_connections(options.max_connections)
-            .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect)
-            .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
-    }
-
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-}
-
-fn connection_from_row(row: &PgRow) -> Result<ConnectionRow, sqlx::Error> {
+fn connection_from_row(row: &SqliteRow) -> Result<ConnectionRow, sqlx::Error> {
     Ok(ConnectionRow {
-        connection_id: row.try_get("connection_id")?,
+        connection_id: row.try_get::<Hyphenated, _>("connection_id")?.into_uuid(),
         name: row.try_get("name")?,
         provider: row.try_get("provider")?,
         instance_url: row.try_get("instance_url")?,
@@ -56,34 +28,36 @@ fn connection_from_row(row: &PgRow) -> Result<ConnectionRow, sqlx::Error> {
         credential_key_id: row.try_get("credential_key_id")?,
         credential_hint: row.try_get("credential_hint")?,
         revision: row.try_get("revision")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
+        created_at: decode_time(row.try_get("created_at")?)?,
+        updated_at: decode_time(row.try_get("updated_at")?)?,
     })
 }
 
-fn constraint_from_message(_message: &str) -> Option<String> {
-    // Postgres names the constraint itself; nothing to parse.
-    None
+/// SQLite reports `UNIQUE constraint failed: connection.name`; map the columns
+/// back to the constraint name the migrations declare.
+pub(super) fn constraint_from_message(message: &str) -> Option<String> {
+    let columns = message.strip_prefix("UNIQUE constraint failed: ")?;
+    Some(
+        match columns {
+            "connection.name" => "connection_name_key",
+            "api_key.name" => "api_key_name_key",
+            "api_key.key_hash" => "api_key_hash_key",
+            "idempotency_key.api_key_id, idempotency_key.idempotency_key" => "idempotency_key_pkey",
+            other => other,
+        }
+        .to_owned(),
+    )
 }
 
 #[async_trait]
-impl Store for PostgresStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("select 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
+impl ConnectionStore for SqliteStore {
     async fn insert_connection(&self, row: &ConnectionRow) -> Result<(), StoreError> {
         sqlx::query(
             "insert into connection (connection_id, name, provider, instance_url, settings, \
              credential_type, credential_sealed, credential_key_id, credential_hint, revision, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(row.connection_id)
+        .bind(row.connection_id.hyphenated())
         .bind(&row.name)
         .bind(&row.provider)
         .bind(&row.instance_url)
@@ -93,8 +67,8 @@ impl Store for PostgresStore {
         .bind(&row.credential_key_id)
         .bind(&row.credential_hint)
         .bind(row.revision)
-        .bind(row.created_at)
-        .bind(row.updated_at)
+        .bind(encode_time(row.created_at))
+        .bind(encode_time(row.updated_at))
         .execute(&self.pool)
         .await
         .map_err(|e| conflict_or(e, constraint_from_message))?;
@@ -109,13 +83,13 @@ impl Store for PostgresStore {
             ConnectionKey::Id(id) => sqlx::query(concat!(
                 "select ",
                 connection_columns!(),
-                " from connection where connection_id = $1"
+                " from connection where connection_id = ?"
             ))
-            .bind(*id),
+            .bind(id.hyphenated()),
             ConnectionKey::Name(name) => sqlx::query(concat!(
                 "select ",
                 connection_columns!(),
-                " from connection where name = $1"
+                " from connection where name = ?"
             ))
             .bind(name.as_str().to_owned()),
         };
@@ -131,8 +105,7 @@ impl Store for PostgresStore {
         let rows = sqlx::query(concat!(
             "select ",
             connection_columns!(),
-            " from connection \
-             where ($1::text is null or name > $1) order by name limit $2"
+            " from connection where (?1 is null or name > ?1) order by name limit ?2"
         ))
         .bind(after_name)
         .bind(i64::from(limit))
@@ -150,11 +123,11 @@ impl Store for PostgresStore {
         expected_revision: i64,
     ) -> Result<bool, StoreError> {
         let result = sqlx::query(
-            "update connection set name = $2, instance_url = $3, settings = $4, credential_type = $5, \
-             credential_sealed = $6, credential_key_id = $7, credential_hint = $8, revision = $9, updated_at = $10 \
-             where connection_id = $1 and revision = $11",
+            "update connection set name = ?2, instance_url = ?3, settings = ?4, credential_type = ?5, \
+             credential_sealed = ?6, credential_key_id = ?7, credential_hint = ?8, revision = ?9, updated_at = ?10 \
+             where connection_id = ?1 and revision = ?11",
         )
-        .bind(row.connection_id)
+        .bind(row.connection_id.hyphenated())
         .bind(&row.name)
         .bind(&row.instance_url)
         .bind(Json(&row.settings))
@@ -163,7 +136,7 @@ impl Store for PostgresStore {
         .bind(&row.credential_key_id)
         .bind(&row.credential_hint)
         .bind(row.revision)
-        .bind(row.updated_at)
+        .bind(encode_time(row.updated_at))
         .bind(expected_revision)
         .execute(&self.pool)
         .await
@@ -172,8 +145,8 @@ impl Store for PostgresStore {
     }
 
     async fn delete_connection(&self, connection_id: Uuid) -> Result<bool, StoreError> {
-        let result = sqlx::query("delete from connection where connection_id = $1")
-            .bind(connection_id)
+        let result = sqlx::query("delete from connection where connection_id = ?")
+            .bind(connection_id.hyphenated())
             .execute(&self.pool)
             .await?;
         Ok(result.rows_affected() == 1)
@@ -205,12 +178,11 @@ impl Store for PostgresStore {
         let rows = sqlx::query(concat!(
             "select ",
             connection_columns!(),
-            " from connection \
-             where credential_key_id <> $1 and ($2::uuid is null or connection_id > $2) \
-             order by connection_id limit $3"
+            " from connection where credential_key_id <> ?1 and (?2 is null or connection_id > ?2) \
+             order by connection_id limit ?3"
         ))
         .bind(key_id)
-        .bind(after)
+        .bind(after.map(|id| id.hyphenated()))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;

@@ -1,0 +1,175 @@
+//! `Idempotency-Key` on every POST under `/v1`: a repeated key with the same
+//! request replays the stored response (same status and body) without calling
+//! the app again; the same key with a different request is refused. Responses
+//! are kept per API key until they expire (`PROVISIO_IDEMPOTENCY_TTL_HOURS`).
+//! Server errors (5xx) are not stored, so a failed request can be retried with
+//! its key.
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+
+use super::{
+    AppState,
+    auth::Authenticated,
+    error::{ApiError, ErrorCode},
+};
+use crate::store::{self, IdempotencyBegin, IdempotencyRecord, NewIdempotency};
+
+pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+static REPLAYED: HeaderName = HeaderName::from_static("idempotency-replayed");
+const MAX_KEY_LEN: usize = 255;
+/// Responses larger than this are not stored (none of provisio's are).
+const MAX_STORED_RESPONSE: usize = 1024 * 1024;
+/// The headers a replay repeats.
+const KEPT_HEADERS: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::LOCATION];
+
+pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let Some(key) = request
+        .headers()
+        .get(&IDEMPOTENCY_KEY)
+        .map(|v| v.to_str().map(str::to_owned))
+    else {
+        return next.run(request).await;
+    };
+    let key = match key {
+        Ok(key)
+            if !key.is_empty()
+                && key.len() <= MAX_KEY_LEN
+                && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            key
+        }
+        _ => {
+            return ApiError::field(
+                "Idempotency-Key",
+                format!("must be 1 to {MAX_KEY_LEN} printable ASCII characters"),
+            )
+            .into_response();
+        }
+    };
+    let principal = request
+        .extensions()
+        .get::<Authenticated>()
+        .map_or_else(|| "anonymous".to_owned(), |a| a.0.id.clone());
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, state.limits.max_body_bytes).await else {
+        return ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is larger than this server accepts",
+        )
+        .into_response();
+    };
+    let fingerprint = request_hash(
+        &parts.method,
+        parts.uri.path_and_query().map_or("", |p| p.as_str()),
+        &bytes,
+    );
+    let now = store::now();
+    let claim = NewIdempotency {
+        api_key_id: principal.clone(),
+        key: key.clone(),
+        request_hash: fingerprint.clone(),
+        now,
+        locked_until: now
+            + Duration::from_std(state.limits.request_timeout).unwrap_or(Duration::MAX)
+            + Duration::seconds(5),
+        expires_at: now + Duration::from_std(state.limits.idempotency_ttl).unwrap_or(Duration::MAX),
+    };
+    match state.store.begin_idempotent(&claim).await {
+        Err(error) => ApiError::internal(error).into_response(),
+        Ok(IdempotencyBegin::Existing(record)) if record.request_hash != fingerprint => ApiError::new(
+            ErrorCode::IdempotencyKeyReused,
+            "this Idempotency-Key was used with a different request; use a new key for a new request",
+        )
+        .into_response(),
+        Ok(IdempotencyBegin::Existing(record)) if record.state == "completed" => replay(record),
+        Ok(IdempotencyBegin::Existing(_)) => {
+            ApiError::new(ErrorCode::IdempotencyKeyInUse, "a request with this Idempotency-Key is still running; retry shortly")
+                .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
+                .into_response()
+        }
+        Ok(IdempotencyBegin::Started) => {
+            let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+            remember(&state, &principal, &key, response).await
+        }
+    }
+}
+
+/// Stores the response of a claimed key (or releases the key on a 5xx) and returns it.
+async fn remember(state: &AppState, principal: &str, key: &str, response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_STORED_RESPONSE).await else {
+        let _ = state.store.abandon_idempotent(principal, key).await;
+        return ApiError::internal(anyhow::anyhow!(
+            "a response was too large to keep for its Idempotency-Key"
+        ))
+        .into_response();
+    };
+    let stored = if parts.status.is_server_error() {
+        state.store.abandon_idempotent(principal, key).await
+    } else {
+        let headers = kept_headers(&parts.headers);
+        state
+            .store
+            .complete_idempotent(principal, key, parts.status.as_u16(), &headers, &bytes)
+            .await
+    };
+    if let Err(error) = stored {
+        tracing::error!(%error, "could not store the response for an Idempotency-Key");
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn replay(record: IdempotencyRecord) -> Response {
+    let status = record
+        .status
+        .and_then(|s| u16::try_from(s).ok())
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    let mut response = (status, record.response_body.unwrap_or_default()).into_response();
+    let headers: Vec<(String, String)> = record
+        .response_headers
+        .and_then(|h| serde_json::from_str(&h).ok())
+        .unwrap_or_default();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+        .headers_mut()
+        .insert(REPLAYED.clone(), HeaderValue::from_static("true"));
+    response
+}
+
+fn kept_headers(headers: &HeaderMap) -> String {
+    let kept: Vec<(String, String)> = KEPT_HEADERS
+        .iter()
+        .filter_map(|name| {
+            let value = headers.get(name)?.to_str().ok()?;
+            Some((name.as_str().to_owned(), value.to_owned()))
+        })
+        .collect();
+    serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into())
+}
+
+/// What makes two requests "the same": method, path with query, and body bytes.
+fn request_hash(method: &Method, path_and_query: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(method.as_str().as_bytes());
+    hasher.update([0]);
+    hasher.update(path_and_query.as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}

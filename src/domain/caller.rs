@@ -1,0 +1,33 @@
+//! Who is asking: what the operation log records about a request's origin.
+
+/// The API key (by id, never the secret) and request id behind a call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caller {
+    pub api_key_id: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// What an authenticated API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    ReadWrite,
+    /// GET requests only.
+    ReadOnly,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ReadWrite => "read_write",
+            Scope::ReadOnly => "read_only",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "read_write" => Some(Scope::ReadWrite),
+            "read_only" => Some(Scope::ReadOnly),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Prometheus metrics, served at `/metrics`: HTTP requests by route and
+//! status, calls to apps by provider and outcome, retries, rate-limit waits and
+//! the database pool. Labels never carry connection names, user data or secrets.
+
+use std::time::Duration;
+
+use prometheus_client::{
+    encoding::{EncodeLabelSet, text::encode},
+    metrics::{
+        counter::Counter,
+        family::Family,
+        gauge::Gauge,
+        histogram::{Histogram, exponential_buckets},
+    },
+    registry::Registry,
+};
+
+use crate::store::PoolStats;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HttpLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct UpstreamLabels {
+    provider: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProviderLabels {
+    provider: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RetryLabels {
+    provider: String,
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    state: String,
+}
+
+type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    // 1 ms to ~16 s.
+    Histogram::new(exponential_buckets(0.001, 2.0, 15))
+}
+
+pub struct Metrics {
+    registry: Registry,
+    http_requests: Family<HttpLabels, Counter>,
+    http_duration: Histograms<RouteLabels>,
+    upstream_requests: Family<UpstreamLabels, Counter>,
+    upstream_duration: Histograms<ProviderLabels>,
+    upstream_retries: Family<RetryLabels, Counter>,
+    rate_limit_waits: Family<ProviderLabels, Counter>,
+    rate_limit_wait: Histograms<ProviderLabels>,
+    operation_log_failures: Counter,
+    db_pool: Family<PoolLabels, Gauge>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("provisio");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        let http_duration: Histograms<RouteLabels> =
+            Family::new_with_constructor(latency_histogram);
+        let upstream_requests = Family::<UpstreamLabels, Counter>::default();
+        let upstream_duration: Histograms<ProviderLabels> =
+            Family::new_with_constructor(latency_histogram);
+        let upstream_retries = Family::<RetryLabels, Counter>::default();
+        let rate_limit_waits = Family::<ProviderLabels, Counter>::default();
+        let rate_limit_wait: Histograms<ProviderLabels> =
+            Family::new_with_constructor(latency_histogram);
+        let operation_log_failures = Counter::default();
+        let db_pool = Family::<PoolLabels, Gauge>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests served, by route and status",
+            http_requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency, by route",
+            http_duration.clone(),
+        );
+        registry.register(
+            "upstream_requests",
+            "Calls to apps, by provider and outcome",
+            upstream_requests.clone(),
+        );
+        registry.register(
+            "upstream_request_duration_seconds",
+            "Latency of calls to apps, by provider",
+            upstream_duration.clone(),
+        );
+        registry.register(
+            "upstream_retries",
+            "Calls to apps retried, by provider and reason",
+            upstream_retries.clone(),
+        );
+        registry.register(
+            "rate_limit_waits",
+            "Calls to apps that waited for their connection's rate budget",
+            rate_limit_waits.clone(),
+        );
+        registry.register(
+            "rate_limit_wait_seconds",
+            "Time calls waited for their connection's rate budget",
+            rate_limit_wait.clone(),
+        );
+        registry.register(
+            "operation_log_failures",
+            "Operation log entries that could not be written",
+            operation_log_failures.clone(),
+        );
+        registry.register(
+            "db_pool_connections",
+            "Database pool connections, by state (idle, in_use, max)",
+            db_pool.clone(),
+        );
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            upstream_requests,
+            upstream_duration,
+            upstream_retries,
+            rate_limit_waits,
+            rate_limit_wait,
+            operation_log_failures,
+            db_pool,
+        }
+    }
+
+    pub fn observe_http(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let (method, route) = (method.to_owned(), route.to_owned());
+        self.http_requests
+            .get_or_create(&HttpLabels {
+                method: method.clone(),
+                route: route.clone(),
+                status,
+            })
+            .inc();
+        self.http_duration
+            .get_or_create(&RouteLabels { method, route })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    pub fn observe_upstream(&self, provider: &str, outcome: &str, elapsed: Duration) {
+        self.upstream_requests
+            .get_or_create(&UpstreamLabels {
+                provider: provider.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+        self.upstream_duration
+            .get_or_create(&ProviderLabels {
+                provider: provider.to_owned(),
+            })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    pub fn count_retry(&self, provider: &str, reason: &str) {
+        self.upstream_retries
+            .get_or_create(&RetryLabels {
+                provider: provider.to_owned(),
+                reason: reason.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn observe_rate_limit_wait(&self, provider: &str, waited: Duration) {
+        let labels = ProviderLabels {
+            provider: provider.to_owned(),
+        };
+        self.rate_limit_waits.get_or_create(&labels).inc();
+        self.rate_limit_wait
+            .get_or_create(&labels)
+            .observe(waited.as_secs_f64());
+    }
+
+    pub fn count_operation_log_failure(&self) {
+        self.operation_log_failures.inc();
+    }
+
+    /// The Prometheus text exposition, with the pool figures of this moment.
+    pub fn render(&self, pool: PoolStats) -> String {
+        let in_use = pool.size.saturating_sub(pool.idle);
+        for (state, value) in [("idle", pool.idle), ("in_use", in_use), ("max", pool.max)] {
+            self.db_pool
+                .get_or_create(&PoolLabels {
+                    state: state.to_owned(),
+                })
+                .set(i64::from(value));
+        }
+        let mut text = String::new();
+        // Writing into a String cannot fail.
+        let _ = encode(&mut text, &self.registry);
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exposition_names_every_family() {
+        let metrics = Metrics::new();
+        metrics.observe_http("GET", "/v1/connections", 200, Duration::from_millis(3));
+        metrics.observe_upstream("scim", "success", Duration::from_millis(20));
+        metrics.count_retry("scim", "rate_limited");
+        metrics.observe_rate_limit_wait("scim", Duration::from_millis(50));
+        let text = metrics.render(PoolStats {
+            size: 3,
+            idle: 2,
+            max: 10,
+        });
+        for needle in [
+            r#"provisio_http_requests_total{method="GET",route="/v1/connections",status="200"} 1"#,
+            "provisio_http_request_duration_seconds_bucket",
+            r#"provisio_upstream_requests_total{provider="scim",outcome="success"} 1"#,
+            r#"provisio_upstream_retries_total{provider="scim",reason="rate_limited"} 1"#,
+            r#"provisio_rate_limit_waits_total{provider="scim"} 1"#,
+            r#"provisio_db_pool_connections{state="in_use"} 1"#,
+        ] {
+            assert!(text.contains(needle), "missing {needle} in\n{text}");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! A connection's rate budget and concurrency limit, shared by every request
+//! to that connection: calls are paced at most `max_per_second` apart and at
+//! most `max_concurrency` are in flight, so a burst of API calls reaches the
+//! app at the configured pace and callers only see queueing time.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::Duration,
+};
+
+use tokio::{
+    sync::{Mutex, OwnedSemaphorePermit, Semaphore},
+    time::Instant,
+};
+
+pub struct Limiter {
+    /// The least time between two calls' departures; `None` is unpaced.
+    interval: Option<Duration>,
+    /// When the last call departed.
+    last: Mutex<Option<Instant>>,
+    slots: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limiter")
+            .field("interval", &self.interval)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Limiter {
+    pub fn new(max_per_second: u32, max_concurrency: u32) -> Self {
+        Self {
+            interval: Some(Duration::from_secs_f64(
+                1.0 / f64::from(max_per_second.max(1)),
+            )),
+            last: Mutex::new(None),
+            slots: Arc::new(Semaphore::new(max_concurrency.max(1) as usize)),
+        }
+    }
+
+    pub fn unlimited() -> Self {
+        Self {
+            interval: None,
+            last: Mutex::new(None),
+            slots: Arc::new(Semaphore::new(Semaphore::MAX_PERMITS)),
+        }
+    }
+
+    /// Waits for a slot and for the next departure time; returns the slot
+    /// (held for the call) and how long the wait was.
+    pub async fn acquire(&self) -> (Option<OwnedSemaphorePermit>, Duration) {
+        let started = Instant::now();
+        // The slot first, then the pace: a call that waited for pace must not then
+        // wait again for a slot and leave together with the next one.
+        let permit = self.slots.clone().acquire_owned().await.ok();
+        if let Some(interval) = self.interval {
+            // The lock is held while sleeping, so callers depart in turn, each
+            // at least `interval` after the previous one really departed.
+            let mut last = self.last.lock().await;
+            if let Some(previous) = *last {
+                tokio::time::sleep_until(previous + interval).await;
+            }
+            *last = Some(Instant::now());
+        }
+        (permit, started.elapsed())
+    }
+}
+
+/// What happened during one API request's calls to an app: for the operation log.
+#[derive(Debug, Default)]
+pub struct CallStats {
+    retries: AtomicU32,
+    last_status: AtomicU32,
+}
+
+impl CallStats {
+    pub fn count_retry(&self) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn record_status(&self, status: u16) {
+        self.last_status.store(u32::from(status), Ordering::Relaxed);
+    }
+
+    /// Tries made: one plus the retries.
+    pub fn attempts(&self) -> u32 {
+        1 + self.retries.load(Ordering::Relaxed)
+    }
+
+    /// The app's last HTTP status, if it answered at all.
+    pub fn last_status(&self) -> Option<u16> {
+        u16::try_from(self.last_status.load(Ordering::Relaxed))
+            .ok()
+            .filter(|s| *s != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn departures_are_spaced_by_the_rate() {
+        let limiter = Arc::new(Limiter::new(10, 100));
+        let started = tokio::time::Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..5 {
+            let limiter = limiter.clone();
+            tasks.push(tokio::spawn(async move {
+                let _ = limiter.acquire().await;
+                tokio::time::Instant::now()
+            }));
+        }
+        let mut departures = Vec::new();
+        for task in tasks {
+            departures.push(task.await.unwrap() - started);
+        }
+        departures.sort();
+        for pair in departures.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= Duration::from_millis(100),
+                "{departures:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn at_most_max_concurrency_calls_hold_a_slot() {
+        let limiter = Limiter::unlimited();
+        let bounded = Limiter::new(1000, 2);
+        let (a, _) = bounded.acquire().await;
+        let (b, _) = bounded.acquire().await;
+        assert!(a.is_some() && b.is_some());
+        assert_eq!(bounded.slots.available_permits(), 0);
+        drop(a);
+        assert_eq!(bounded.slots.available_permits(), 1);
+        assert!(limiter.acquire().await.0.is_some());
+    }
+}

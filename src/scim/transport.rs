@@ -1,0 +1,360 @@
+//! Sending one request to an app: the network policy, the connection's rate
+//! budget, retries for transient failures, a capped read of the answer, and
+//! one classification of what went wrong.
+
+use std::time::Instant;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::{
+    Method, StatusCode,
+    header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, IF_MATCH},
+};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use url::Url;
+
+use super::{
+    client::{Auth, Endpoint, ScimClient},
+    error::{ProviderError, ProviderErrorKind},
+    retry::retry_reason,
+};
+
+const SCIM_JSON: &str = "application/scim+json";
+/// Query values are percent-encoded except RFC 3986 unreserved characters
+/// (spaces become `%20`, never `+`, which some servers read literally).
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// The largest answer read from an app; a SCIM page of 100 users is far smaller.
+const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+
+/// A successful answer: status, headers and body.
+pub(super) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+/// One request, ready to be sent (and sent again).
+pub(super) struct Call<'a> {
+    pub method: Method,
+    pub segments: &'a [&'a str],
+    pub query: &'a [(&'a str, String)],
+    pub body: Option<bytes::Bytes>,
+    pub if_match: Option<&'a str>,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(method: Method, segments: &'a [&'a str]) -> Self {
+        Self {
+            method,
+            segments,
+            query: &[],
+            body: None,
+            if_match: None,
+        }
+    }
+
+    pub fn query(mut self, query: &'a [(&'a str, String)]) -> Self {
+        self.query = query;
+        self
+    }
+
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, ProviderError> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| invalid(&format!("cannot encode the request: {e}")))?;
+        self.body = Some(bytes.into());
+        Ok(self)
+    }
+
+    pub fn if_match(mut self, version: Option<&'a str>) -> Self {
+        self.if_match = version;
+        self
+    }
+}
+
+impl ScimClient {
+    /// Sends `call`, retrying transient failures (never a POST: creating is
+    /// retried by its caller, which first checks whether the first try landed).
+    pub(super) async fn send(
+        &self,
+        endpoint: &Endpoint,
+        call: &Call<'_>,
+    ) -> Result<Answer, ProviderError> {
+        let mut attempt = 1;
+        loop {
+            let error = match self.send_once(endpoint, call).await {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            };
+            if call.method == Method::POST
+                || !self.wait_before_retry(endpoint, attempt, &error).await
+            {
+                return Err(error);
+            }
+            attempt += 1;
+        }
+    }
+
+    /// After try `attempt` failed with `error`: whether to try again (having
+    /// waited), given the retry policy and the request's time budget.
+    pub(super) async fn wait_before_retry(
+        &self,
+        endpoint: &Endpoint,
+        attempt: u32,
+        error: &ProviderError,
+    ) -> bool {
+        let Some(reason) = retry_reason(error) else {
+            return false;
+        };
+        if attempt >= self.retry.max_attempts {
+            return false;
+        }
+        let delay = self.retry.delay(attempt, error);
+        if endpoint
+            .deadline
+            .is_some_and(|deadline| Instant::now() + delay >= deadline)
+        {
+            return false;
+        }
+        endpoint.stats.count_retry();
+        if let Some(metrics) = &self.metrics {
+            metrics.count_retry(endpoint.provider, reason);
+        }
+        tracing::info!(
+            attempt,
+            reason,
+            delay_ms = delay.as_millis() as u64,
+            provider = endpoint.provider,
+            "retrying a call to the app"
+        );
+        tokio::time::sleep(delay).await;
+        true
+    }
+
+    /// One try: policy check, rate budget, request, capped read.
+    pub(super) async fn send_once(
+        &self,
+        endpoint: &Endpoint,
+        call: &Call<'_>,
+    ) -> Result<Answer, ProviderError> {
+        let url = join(&endpoint.base, call.segments, call.query);
+        // Names are checked as they resolve; the scheme and IP literals here.
+        self.policy
+            .check_scheme(&url)
+            .and_then(|()| self.policy.check_ip_literal(&url))
+            .map_err(|e| ProviderError::new(ProviderErrorKind::Forbidden, e.to_string()))?;
+        let (_slot, waited) = endpoint.limiter.acquire().await;
+        if waited.as_millis() >= 1
+            && let Some(metrics) = &self.metrics
+        {
+            metrics.observe_rate_limit_wait(endpoint.provider, waited);
+        }
+        let started = Instant::now();
+        let result = self.exchange(endpoint, call, url).await;
+        let outcome = match &result {
+            Ok(_) => "success",
+            Err(e) => e.kind.as_str(),
+        };
+        if let Some(metrics) = &self.metrics {
+            metrics.observe_upstream(endpoint.provider, outcome, started.elapsed());
+        }
+        match &result {
+            Ok(answer) => endpoint.stats.record_status(answer.status.as_u16()),
+            Err(ProviderError {
+                status: Some(status),
+                ..
+            }) => endpoint.stats.record_status(*status),
+            Err(_) => {}
+        }
+        tracing::debug!(
+            method = %call.method,
+            path = %call.segments.first().unwrap_or(&""),
+            outcome,
+            latency_ms = started.elapsed().as_millis() as u64,
+            "upstream call"
+        );
+        result
+    }
+
+    async fn exchange(
+        &self,
+        endpoint: &Endpoint,
+        call: &Call<'_>,
+        url: Url,
+    ) -> Result<Answer, ProviderError> {
+        let requested = strip_query(&url);
+        let mut request = self
+            .http
+            .request(call.method.clone(), url)
+            .timeout(endpoint.timeout)
+            .header(ACCEPT, "application/scim+json, application/json");
+        request = match &endpoint.auth {
+            Auth::Bearer(token) => request.bearer_auth(token.expose_secret()),
+            Auth::Basic { username, password } => {
+                request.basic_auth(username.expose_secret(), Some(password.expose_secret()))
+            }
+        };
+        if let Some(version) = call.if_match.and_then(|v| HeaderValue::from_str(v).ok()) {
+            request = request.header(IF_MATCH, version);
+        }
+        if let Some(body) = &call.body {
+            request = request
+                .header(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON))
+                .body(body.clone());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ProviderError::from_transport(&e))?;
+        // reqwest turns a redirected POST into a GET: a write that was redirected did not happen as sent.
+        if call.method != Method::GET && strip_query(response.url()) != requested {
+            return Err(ProviderError::new(
+                ProviderErrorKind::Rejected,
+                format!(
+                    "the app redirected a {} to {}; fix the connection's instance_url",
+                    call.method,
+                    strip_query(response.url())
+                ),
+            ));
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = read_capped(response).await?;
+        if status.is_success() {
+            Ok(Answer {
+                status,
+                headers,
+                body,
+            })
+        } else {
+            Err(ProviderError::from_response(status, &headers, &body))
+        }
+    }
+}
+
+/// Reads an answer's body, refusing one larger than [`MAX_ANSWER_BYTES`].
+async fn read_capped(mut response: reqwest::Response) -> Result<bytes::Bytes, ProviderError> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| ProviderError::from_transport(&e))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn too_large() -> ProviderError {
+    invalid(&format!(
+        "the app's answer is larger than {} MiB",
+        MAX_ANSWER_BYTES / (1024 * 1024)
+    ))
+}
+
+fn strip_query(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.to_string()
+}
+
+/// Joins path segments onto the base URL, tolerating a trailing slash on the
+/// base and percent-encoding each segment (an id can never escape its path).
+fn join(base: &Url, segments: &[&str], query: &[(&str, String)]) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    if query.is_empty() {
+        url.set_query(None);
+    } else {
+        let encoded: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, QUERY_VALUE)))
+            .collect();
+        url.set_query(Some(&encoded.join("&")));
+    }
+    url
+}
+
+/// The resource in a successful answer; `None` when there is no body.
+pub(super) fn parse_resource(answer: &Answer) -> Result<Option<Map<String, Value>>, ProviderError> {
+    if answer.status == StatusCode::NO_CONTENT || answer.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    match serde_json::from_slice::<Value>(&answer.body) {
+        Ok(Value::Object(resource)) => Ok(Some(resource)),
+        _ => Err(not_scim(answer, "a SCIM resource")),
+    }
+}
+
+pub(super) fn not_scim(answer: &Answer, expected: &str) -> ProviderError {
+    let content_type = answer
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("no content type");
+    ProviderError {
+        status: Some(answer.status.as_u16()),
+        ..invalid(&format!(
+            "the app answered {} with {content_type} that is not {expected}",
+            answer.status.as_u16()
+        ))
+    }
+}
+
+pub(super) fn invalid(detail: &str) -> ProviderError {
+    ProviderError::new(ProviderErrorKind::InvalidResponse, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scim::filter::Filter;
+
+    #[test]
+    fn joining_tolerates_trailing_slashes_and_encodes_ids() {
+        let cases = [
+            (
+                "https://scim.workplace.com/",
+                "https://scim.workplace.com/Users/a%2Fb",
+            ),
+            (
+                "https://x.example.com/scim/v2",
+                "https://x.example.com/scim/v2/Users/a%2Fb",
+            ),
+            (
+                "https://x.example.com/scim/v2/",
+                "https://x.example.com/scim/v2/Users/a%2Fb",
+            ),
+        ];
+        for (base, expected) in cases {
+            let url = join(&Url::parse(base).unwrap(), &["Users", "a/b"], &[]);
+            assert_eq!(url.as_str(), expected);
+        }
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded_with_spaces_as_percent_20() {
+        let url = join(
+            &Url::parse("https://x.example.com/scim").unwrap(),
+            &["Users"],
+            &[("filter", Filter::UserNameEq("a b&c".into()).to_query())],
+        );
+        assert_eq!(url.query(), Some("filter=userName%20eq%20%22a%20b%26c%22"));
+    }
+}
