@@ -7,7 +7,7 @@
 
 use axum::{
     body::{Body, to_bytes},
-    extract::{Request, State},
+    extract::{OriginalUri, Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -69,9 +69,14 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         )
         .into_response();
     };
+    // The full path: inside `/v1` the router has already stripped the prefix from `uri`.
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
     let fingerprint = request_hash(
         &parts.method,
-        parts.uri.path_and_query().map_or("", |p| p.as_str()),
+        uri.path_and_query().map_or("", |p| p.as_str()),
         &bytes,
     );
     let now = store::now();

@@ -16,6 +16,8 @@ use tokio::{
     time::Instant,
 };
 
+const PACING_MARGIN: f64 = 1.02;
+
 pub struct Limiter {
     /// The least time between two calls' departures; `None` is unpaced.
     interval: Option<Duration>,
@@ -33,10 +35,13 @@ impl std::fmt::Debug for Limiter {
 }
 
 impl Limiter {
+    /// Calls depart 2% further apart than the budget strictly allows: a
+    /// departure schedule exactly at the budget would let network jitter
+    /// bunch two calls and put an app's own limiter one call over.
     pub fn new(max_per_second: u32, max_concurrency: u32) -> Self {
         Self {
             interval: Some(Duration::from_secs_f64(
-                1.0 / f64::from(max_per_second.max(1)),
+                PACING_MARGIN / f64::from(max_per_second.max(1)),
             )),
             last: Mutex::new(None),
             slots: Arc::new(Semaphore::new(max_concurrency.max(1) as usize)),

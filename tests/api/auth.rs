@@ -46,17 +46,12 @@ async fn a_wrong_api_key_is_refused() {
 
 #[tokio::test]
 async fn any_of_several_configured_keys_is_accepted() {
-    let app = crate::helpers::spawn_app_with(Backend::Sqlite, |config| {
-        config.api_keys.push(secrecy::SecretString::from(
-            "second-key-0123456789abcdef".to_owned(),
-        ));
-    })
-    .await;
+    let app = spawn_app(Backend::Sqlite).await;
     let reply = app
         .send(
             app.client
                 .get(app.url("/v1/connections"))
-                .bearer_auth("second-key-0123456789abcdef"),
+                .bearer_auth(crate::helpers::SECOND_API_KEY),
         )
         .await;
     assert_eq!(reply.status.as_u16(), 200);

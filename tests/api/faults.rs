@@ -60,12 +60,14 @@ async fn an_upstream_500_is_provider_unavailable() {
 }
 
 #[tokio::test]
-async fn a_429_is_passed_on_with_its_retry_after() {
-    let (_mock, app) =
-        mock_answering(ResponseTemplate::new(429).insert_header("retry-after", "7")).await;
+async fn a_429_beyond_the_time_budget_is_passed_on_with_its_retry_after() {
+    // Waiting two minutes would outlast the request's deadline: provisio answers at once.
+    let (mock, app) =
+        mock_answering(ResponseTemplate::new(429).insert_header("retry-after", "120")).await;
     let reply = app.get("/v1/connections/s/users/u1").await;
     reply.assert_problem(429, "provider_rate_limited");
-    assert_eq!(reply.header("retry-after"), Some("7"));
+    assert_eq!(reply.header("retry-after"), Some("120"));
+    assert_eq!(mock.received_requests().await.unwrap().len(), 1);
     assert_still_healthy(&app).await;
 }
 

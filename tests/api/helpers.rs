@@ -18,6 +18,8 @@ use tempfile::TempDir;
 use uuid::Uuid;
 
 pub const API_KEY: &str = "test-api-key-0123456789abcdef";
+/// A second configured key, for what must differ between callers.
+pub const SECOND_API_KEY: &str = "second-key-0123456789abcdef";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -142,6 +144,35 @@ impl TestDb {
         }
     }
 
+    /// Every stored API key row, as text, for searches.
+    pub async fn dump_api_keys(&self) -> String {
+        let table = "api_key";
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+                let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "select group_concat(t.rowid || ' ' || coalesce(quote(t.api_key_id), '') || coalesce(quote(t.key_hash), '') || coalesce(quote(t.name), ''), char(10)) from {table} t"
+                )))
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                pool.close().await;
+                rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
+                let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "select t::text from {table} t"
+                )))
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                pool.close().await;
+                rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
+            }
+        }
+    }
+
     /// Runs a statement against the database directly (to tamper with rows).
     pub async fn execute(&self, sql: &str) {
         match self.backend {
@@ -217,7 +248,10 @@ pub fn test_config(db: &TestDb, data_dir: PathBuf, key_ring_spec: &str) -> Confi
     config.database_url = SecretString::from(db.url.clone());
     config.data_dir = data_dir;
     config.encryption_keys = Some(KeyRing::parse(key_ring_spec).unwrap());
-    config.api_keys = vec![SecretString::from(API_KEY.to_owned())];
+    config.api_keys = vec![
+        SecretString::from(API_KEY.to_owned()),
+        SecretString::from(SECOND_API_KEY.to_owned()),
+    ];
     // Tests talk to servers on loopback over http; the SSRF tests switch this off.
     config.network = provisio::netguard::NetworkPolicy::permissive();
     config
@@ -385,5 +419,34 @@ async fn read(response: reqwest::Response) -> Reply {
         status,
         headers,
         text,
+    }
+}
+
+/// A wiremock responder that notes when each request arrived.
+#[derive(Clone)]
+pub struct Stamped {
+    template: wiremock::ResponseTemplate,
+    pub arrivals: Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+}
+
+impl Stamped {
+    pub fn new(
+        template: wiremock::ResponseTemplate,
+        arrivals: &Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+    ) -> Self {
+        Self {
+            template,
+            arrivals: arrivals.clone(),
+        }
+    }
+}
+
+impl wiremock::Respond for Stamped {
+    fn respond(&self, _request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        self.arrivals
+            .lock()
+            .unwrap()
+            .push(std::time::Instant::now());
+        self.template.clone()
     }
 }

@@ -2,14 +2,22 @@
 //! SQLite and Postgres databases. Run them with `./scripts/test`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api_keys;
 mod auth;
 mod connection_errors;
 mod connections;
 mod faults;
 mod helpers;
+mod idempotency;
+mod limits;
 mod openapi;
+mod operations;
 mod ops;
+mod process;
 mod provider_contracts;
+mod rate_limit;
+mod restart;
+mod retries;
 mod scim_server;
 mod secrets;
 mod ssrf;

@@ -1,8 +1,6 @@
 //! Secrets at rest and in motion: sealed in the database, bound to their row,
 //! rotatable, and absent from logs.
 
-use std::process::Stdio;
-
 use provisio::{
     crypto::{KeyRing, OpenError},
     domain::{ConnectionKey, Credentials},
@@ -11,11 +9,11 @@ use provisio::{
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::{
     both_backends,
     helpers::{API_KEY, Backend, TestApp, TestDb, test_config},
+    process::Process,
 };
 
 const TOKEN: &str = "EAAB-plaintext-token-do-not-store";
@@ -152,40 +150,19 @@ async fn secrets_never_reach_the_log() {
     let db = TestDb::new(Backend::Sqlite).await;
     let data_dir = tempfile::TempDir::new().unwrap();
     let key_ring = KeyRing::generate_entry("log-k1").unwrap().to_string();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_provisio"))
-        .env_clear()
-        .env("PROVISIO_LISTEN", "127.0.0.1:0")
-        .env("DATABASE_URL", &db.url)
-        .env("PROVISIO_DATA_DIR", data_dir.path())
-        .env("PROVISIO_ENCRYPTION_KEYS", &key_ring)
-        .env("PROVISIO_API_KEYS", API_KEY)
-        .env("PROVISIO_LOG", "json")
-        .env("PROVISIO_ALLOW_PRIVATE_NETWORKS", "true")
-        .env("RUST_LOG", "trace")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut log = Vec::new();
-    let address = loop {
-        let line = lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("provisio exited before listening");
-        let parsed: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        log.push(line);
-        if parsed["message"] == "provisio is listening" {
-            break parsed["addr"].as_str().unwrap().to_owned();
-        }
-    };
+    let mut process = Process::start(&[
+        ("DATABASE_URL", db.url.as_str()),
+        ("PROVISIO_DATA_DIR", data_dir.path().to_str().unwrap()),
+        ("PROVISIO_ENCRYPTION_KEYS", key_ring.as_str()),
+        ("PROVISIO_API_KEYS", API_KEY),
+        ("PROVISIO_ALLOW_PRIVATE_NETWORKS", "true"),
+        ("RUST_LOG", "trace"),
+    ])
+    .await;
     let client = reqwest::Client::new();
-    let url = |path: &str| format!("http://{address}{path}");
     let post = |body: Value| {
         client
-            .post(url("/v1/connections"))
+            .post(process.url("/v1/connections"))
             .bearer_auth(API_KEY)
             .json(&body)
             .send()
@@ -199,31 +176,23 @@ async fn secrets_never_reach_the_log() {
     .unwrap();
     post(json!({"name": "d", "provider": "workplace", "credentials": {"type": "bearer", "token": format!("{TOKEN} x")}})).await.unwrap();
     client
-        .patch(url("/v1/connections/b"))
+        .patch(process.url("/v1/connections/b"))
         .bearer_auth(API_KEY)
         .json(&json!({"credentials": {"type": "bearer", "token": format!("{TOKEN}-2")}}))
         .send()
         .await
         .unwrap();
     client
-        .get(url("/v1/connections"))
+        .get(process.url("/v1/connections"))
         .bearer_auth("wrong-key-but-secret-too")
         .send()
         .await
         .unwrap();
 
-    let pid = child.id().unwrap().to_string();
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    while let Some(line) = lines.next_line().await.unwrap() {
-        log.push(line);
-    }
-    let status = child.wait().await.unwrap();
+    process.signal("TERM");
+    let status = process.wait().await;
     assert!(status.success(), "SIGTERM is a clean shutdown: {status}");
-    let log = log.join("\n");
+    let log = process.log.join("\n");
     assert!(log.contains("shutting down"), "{log}");
     assert!(
         log.contains("\"request_id\""),

@@ -1,0 +1,77 @@
+//! provisio as a real process, for tests that signal or kill it.
+
+use std::process::Stdio;
+
+use serde_json::Value;
+use tokio::{
+    io::{AsyncBufReadExt, BufReader, Lines},
+    process::{Child, ChildStderr, Command},
+};
+
+pub struct Process {
+    pub address: String,
+    pub child: Child,
+    pub lines: Lines<BufReader<ChildStderr>>,
+    /// Log lines read so far.
+    pub log: Vec<String>,
+}
+
+impl Process {
+    /// Starts `provisio serve` with JSON logs and `env`, and waits until it listens.
+    pub async fn start(env: &[(&str, &str)]) -> Process {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_provisio"));
+        command
+            .env_clear()
+            .env("PROVISIO_LISTEN", "127.0.0.1:0")
+            .env("PROVISIO_LOG", "json")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut log = Vec::new();
+        let address = loop {
+            let line = lines
+                .next_line()
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("provisio exited: {log:?}"));
+            let parsed: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            log.push(line);
+            if parsed["message"] == "provisio is listening" {
+                break parsed["addr"].as_str().unwrap().to_owned();
+            }
+        };
+        Process {
+            address,
+            child,
+            lines,
+            log,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Sends `signal` (`TERM`, `KILL`) to the process.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().unwrap().to_string();
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit, collecting the rest of its log.
+    pub async fn wait(&mut self) -> std::process::ExitStatus {
+        while let Ok(Some(line)) = self.lines.next_line().await {
+            self.log.push(line);
+        }
+        self.child.wait().await.unwrap()
+    }
+}
