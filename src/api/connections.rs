@@ -23,7 +23,7 @@ use super::{
 use crate::{
     domain::{
         Connection, ConnectionName, CredentialKind, CredentialSummary, Credentials, FieldError,
-        FieldErrors, Patch, ProviderKind,
+        FieldErrors, Patch, ProviderKind, json,
     },
     service::{ConnectionChanges, NewConnection},
 };
@@ -54,6 +54,7 @@ pub struct ConnectionIn {
     #[schema(format = "uri", example = "https://scim.example.com/scim/v2")]
     instance_url: Option<String>,
     #[schema(value_type = CredentialsIn)]
+    #[serde(deserialize_with = "json::required_object")]
     credentials: CredentialsFields,
     /// Provider settings such as `customer_id` (8x8) or `login_type` (Interact).
     #[serde(default)]
@@ -202,7 +203,7 @@ pub struct ConnectionPatch {
     #[schema(value_type = Option<String>, format = "uri")]
     instance_url: Patch<String>,
     /// Replacement credentials.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json::optional_object")]
     #[schema(value_type = Option<CredentialsIn>)]
     credentials: Option<CredentialsFields>,
     /// Merged into the current settings; a `null` value removes that setting.

@@ -66,7 +66,14 @@ fn check_json_content_type(value: Option<&header::HeaderValue>) -> Result<(), Ap
 }
 
 /// Parses `bytes` as `T`, mapping syntax errors to 400 and shape errors to 422 with the field.
+/// Every request body is a JSON object (serde would also read a struct from an array).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+    {
+        return Err(ApiError::field("body", "must be a JSON object"));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();

@@ -8,6 +8,7 @@ mod connection;
 mod credentials;
 mod error_code;
 mod field_error;
+pub mod json;
 mod patch;
 mod provider;
 mod user;

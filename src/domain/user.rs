@@ -4,9 +4,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
+use utoipa::{
+    ToSchema,
+    openapi::{
+        KnownFormat, Object, ObjectBuilder, RefOr, Schema, SchemaFormat,
+        schema::{SchemaType, Type},
+    },
+};
 
-use super::{FieldErrors, Patch};
+use super::{FieldErrors, Patch, json};
 
 /// SCIM limits nothing, but an attribute longer than this is a mistake, not a name.
 const MAX_VALUE_LEN: usize = 1024;
@@ -14,7 +20,7 @@ const MAX_VALUE_LEN: usize = 1024;
 const MAX_USER_NAME_LEN: usize = 256;
 
 /// An account as the app holds it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct User {
     /// The app's id for the account (opaque).
     pub id: String,
@@ -41,7 +47,11 @@ pub struct UserFields {
     /// that does not say is reported as active.
     #[serde(default = "active_by_default")]
     pub active: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "json::optional_object"
+    )]
     pub name: Option<PersonName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -60,9 +70,17 @@ pub struct UserFields {
     pub timezone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_language: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "json::objects"
+    )]
     pub emails: Vec<MultiValued>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "json::objects"
+    )]
     pub phone_numbers: Vec<MultiValued>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee_number: Option<String>,
@@ -82,6 +100,52 @@ pub struct UserFields {
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     #[schema(value_type = Object)]
     pub extensions: Map<String, Value>,
+}
+
+/// `User`'s schema is `UserFields`' properties plus `id` and the timestamps, as
+/// one object: an `allOf` with `UserFields` would inherit its
+/// `additionalProperties: false` and forbid the very fields it adds.
+impl utoipa::PartialSchema for User {
+    fn schema() -> RefOr<Schema> {
+        let mut object = match <UserFields as utoipa::PartialSchema>::schema() {
+            RefOr::T(Schema::Object(object)) => object,
+            _ => Object::new(),
+        };
+        object.additional_properties = None;
+        object.description = Some("An account as the app holds it.".into());
+        let timestamp = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .description(Some(description))
+                .build()
+        };
+        object.properties.insert(
+            "id".into(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("The app's id for the account (opaque)."))
+                .build()
+                .into(),
+        );
+        object.properties.insert(
+            "created_at".into(),
+            timestamp("When the app created the account, if it says.").into(),
+        );
+        object.properties.insert(
+            "updated_at".into(),
+            timestamp("When the app last changed the account, if it says.").into(),
+        );
+        object.required.push("id".into());
+        object.required.push("active".into());
+        RefOr::T(Schema::Object(object))
+    }
+}
+
+impl ToSchema for User {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <UserFields as ToSchema>::schemas(schemas);
+    }
 }
 
 fn active_by_default() -> bool {
@@ -134,7 +198,7 @@ pub struct UserPatch {
     #[serde(default)]
     #[schema(value_type = Option<bool>)]
     pub active: Patch<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json::patch_object")]
     #[schema(value_type = Option<NamePatch>)]
     pub name: Patch<NamePatch>,
     #[serde(default)]
@@ -159,11 +223,11 @@ pub struct UserPatch {
     #[schema(value_type = Option<String>)]
     pub preferred_language: Patch<String>,
     /// Replaces the whole list.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json::patch_objects")]
     #[schema(value_type = Option<Vec<MultiValued>>)]
     pub emails: Patch<Vec<MultiValued>>,
     /// Replaces the whole list.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json::patch_objects")]
     #[schema(value_type = Option<Vec<MultiValued>>)]
     pub phone_numbers: Patch<Vec<MultiValued>>,
     #[serde(default)]

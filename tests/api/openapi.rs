@@ -93,3 +93,26 @@ fn every_v1_operation_is_guarded_and_documents_its_errors() {
         );
     }
 }
+
+#[test]
+fn the_user_schema_admits_the_fields_it_adds() {
+    // Found by schemathesis: an allOf with UserFields inherited its
+    // `additionalProperties: false` and forbade `id` and the timestamps.
+    let doc = document();
+    let user = &doc["components"]["schemas"]["User"];
+    assert!(user.get("allOf").is_none(), "{user}");
+    assert!(user.get("additionalProperties").is_none(), "{user}");
+    for field in [
+        "id",
+        "user_name",
+        "created_at",
+        "updated_at",
+        "emails",
+        "extensions",
+    ] {
+        assert!(
+            user["properties"].get(field).is_some(),
+            "User lacks {field}"
+        );
+    }
+}

@@ -656,3 +656,30 @@ async fn a_forged_cursor_cannot_overflow() {
     assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
     assert_eq!(reply.json()["next_cursor"], Value::Null);
 }
+
+#[tokio::test]
+async fn nested_objects_given_as_arrays_are_refused_before_calling() {
+    let mock = MockServer::start().await;
+    let app = app_with(
+        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
+        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
+    )
+    .await;
+    // Found by schemathesis: `"name": [null, null]` was read as an empty name.
+    app.post(
+        "/v1/connections/s/users",
+        json!({"user_name": "a@example.com", "name": [null, null]}),
+    )
+    .await
+    .assert_invalid_fields(&["name"]);
+    app.post(
+        "/v1/connections/s/users",
+        json!({"user_name": "a@example.com", "emails": [["a@example.com"]]}),
+    )
+    .await
+    .assert_invalid_fields(&["emails"]);
+    app.patch("/v1/connections/s/users/u1", json!({"name": ["Ada"]}))
+        .await
+        .assert_invalid_fields(&["name"]);
+    assert!(mock.received_requests().await.unwrap().is_empty());
+}
