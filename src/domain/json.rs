@@ -106,6 +106,7 @@ mod tests {
                 a: Some("x".into())
             })
         );
+        assert_eq!(ok.many, [Inner { a: None }]);
         assert!(serde_json::from_value::<Outer>(serde_json::json!({"one": ["x"]})).is_err());
         assert!(serde_json::from_value::<Outer>(serde_json::json!({"many": [["x"]]})).is_err());
         assert!(
