@@ -53,10 +53,10 @@ pub struct Config {
 pub const MIN_API_KEY_LEN: usize = 16;
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_DATA_DIR: &str = "data";
-const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
-const DEFAULT_DB_MAX_CONNECTIONS: u32 = 10;
+const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
+const DEFAULT_DB_MAX_CONNECTIONS: u64 = 10;
 const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 60;
-const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+const DEFAULT_MAX_HEADER_BYTES: u64 = 16 * 1024;
 const DEFAULT_IDEMPOTENCY_TTL_HOURS: u64 = 24;
 const DEFAULT_OPERATION_RETENTION_DAYS: u64 = 90;
 
@@ -123,18 +123,22 @@ impl Config {
             .map(|spec| parse_origins(&spec, &mut errors))
             .unwrap_or_default();
 
-        let max_body_bytes = parse_number(
-            &get,
+        let number = |key: &str,
+                      default: u64,
+                      range: std::ops::RangeInclusive<u64>,
+                      errors: &mut Vec<String>| {
+            parse_number(&get, key, default, range, errors)
+        };
+        let max_body_bytes = number(
             "PROVISIO_MAX_BODY_BYTES",
             DEFAULT_MAX_BODY_BYTES,
-            1024,
+            1024..=1 << 30,
             &mut errors,
         );
-        let db_max_connections = parse_number(
-            &get,
+        let db_max_connections = number(
             "PROVISIO_DB_MAX_CONNECTIONS",
             DEFAULT_DB_MAX_CONNECTIONS,
-            1,
+            1..=1000,
             &mut errors,
         );
 
@@ -145,36 +149,32 @@ impl Config {
                 .unwrap_or_default(),
         };
 
-        let request_timeout = Duration::from_secs(parse_number(
-            &get,
+        let request_timeout = Duration::from_secs(number(
             "PROVISIO_REQUEST_TIMEOUT_SECONDS",
             DEFAULT_REQUEST_TIMEOUT_SECONDS,
-            1,
+            1..=3600,
             &mut errors,
         ));
-        let max_header_bytes = parse_number(
-            &get,
+        let max_header_bytes = number(
             "PROVISIO_MAX_HEADER_BYTES",
             DEFAULT_MAX_HEADER_BYTES,
-            1024,
+            1024..=1 << 20,
             &mut errors,
         );
         let idempotency_ttl = Duration::from_secs(
-            3600 * parse_number(
-                &get,
+            3600 * number(
                 "PROVISIO_IDEMPOTENCY_TTL_HOURS",
                 DEFAULT_IDEMPOTENCY_TTL_HOURS,
-                1,
+                1..=8760,
                 &mut errors,
             ),
         );
         let operation_retention = Duration::from_secs(
             86_400
-                * parse_number(
-                    &get,
+                * number(
                     "PROVISIO_OPERATION_RETENTION_DAYS",
                     DEFAULT_OPERATION_RETENTION_DAYS,
-                    1,
+                    1..=36_500,
                     &mut errors,
                 ),
         );
@@ -190,11 +190,12 @@ impl Config {
             api_keys,
             log_format,
             cors_origins,
-            max_body_bytes,
-            db_max_connections,
+            // The ranges above keep these within their types.
+            max_body_bytes: usize::try_from(max_body_bytes).unwrap_or(usize::MAX),
+            db_max_connections: u32::try_from(db_max_connections).unwrap_or(u32::MAX),
             network,
             request_timeout,
-            max_header_bytes,
+            max_header_bytes: usize::try_from(max_header_bytes).unwrap_or(usize::MAX),
             idempotency_ttl,
             operation_retention,
         })
@@ -282,23 +283,22 @@ fn parse_networks(spec: &str, errors: &mut Vec<String>) -> Vec<ipnet::IpNet> {
         .collect()
 }
 
-fn parse_number<T>(
+fn parse_number(
     get: &impl Fn(&str) -> Option<String>,
     key: &str,
-    default: T,
-    min: T,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
     errors: &mut Vec<String>,
-) -> T
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
-{
+) -> u64 {
     match get(key) {
         None => default,
-        Some(raw) => match raw.parse::<T>() {
-            Ok(n) if n >= min => n,
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(n) if range.contains(&n) => n,
             _ => {
                 errors.push(format!(
-                    "{key} must be a whole number of at least {min}, not `{raw}`"
+                    "{key} must be a whole number from {} to {}, not `{raw}`",
+                    range.start(),
+                    range.end()
                 ));
                 default
             }

@@ -55,8 +55,8 @@ struct PoolLabels {
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
-    // 1 ms to ~16 s.
-    Histogram::new(exponential_buckets(0.001, 2.0, 15))
+    // 1 ms to ~65 s, past the default request deadline of 60 s.
+    Histogram::new(exponential_buckets(0.001, 2.0, 17))
 }
 
 pub struct Metrics {

@@ -155,19 +155,29 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         return is_public_v4(v4);
     }
     let segments = ip.segments();
-    // 64:ff9b::/96 NAT64 embeds an IPv4 address: judge that address.
+    let embedded = |high: u16, low: u16| {
+        let [a, b] = high.to_be_bytes();
+        let [c, d] = low.to_be_bytes();
+        Ipv4Addr::new(a, b, c, d)
+    };
+    // 64:ff9b::/96 NAT64 embeds an IPv4 address in its last 32 bits, 2002::/16
+    // (6to4) in bits 16-48: judge that address.
     if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [a, b] = segments[6].to_be_bytes();
-        let [c, d] = segments[7].to_be_bytes();
-        return is_public_v4(Ipv4Addr::new(a, b, c, d));
+        return is_public_v4(embedded(segments[6], segments[7]));
+    }
+    if segments[0] == 0x2002 {
+        return is_public_v4(embedded(segments[1], segments[2]));
     }
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || (segments[0] & 0xfe00) == 0xfc00 // fc00::/7 unique local (fd00:ec2::254 metadata)
         || (segments[0] & 0xffc0) == 0xfe80 // fe80::/10 link-local
+        || (segments[0] & 0xffc0) == 0xfec0 // fec0::/10 site-local, deprecated
         || (segments[0] == 0x2001 && segments[1] == 0x0db8) // documentation
-        || segments[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible, deprecated
+        || (segments[0] == 0x2001 && segments[1] == 0) // 2001::/32 Teredo tunnels
+        || (segments[0] == 0x64 && segments[1] == 0xff9b && segments[2] == 1) // 64:ff9b:1::/48 local NAT64
+        || segments[..4] == [0, 0, 0, 0] && (segments[4] == 0 || segments[4] == 0xffff)) // IPv4-compatible, SIIT
 }
 
 /// A DNS resolver for reqwest that drops addresses the policy forbids, so a

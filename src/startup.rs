@@ -16,7 +16,8 @@ use crate::{
     store::{self, DynStore, StoreOptions},
 };
 
-/// How long in-flight requests may take to finish after a shutdown signal.
+/// How long in-flight requests may take to finish after a shutdown signal, at
+/// least: a request may run for its whole deadline, so the grace covers that too.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// A built, bound, not yet serving application.
@@ -25,6 +26,7 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     maintenance: Maintenance,
+    grace: Duration,
 }
 
 /// Housekeeping that runs beside the server: pruning old operation log entries
@@ -124,6 +126,7 @@ impl Application {
             router,
             addr,
             maintenance,
+            grace: SHUTDOWN_GRACE.max(config.request_timeout + Duration::from_secs(5)),
         })
     }
 
@@ -159,11 +162,12 @@ impl Application {
             () = stop => tracing::info!("shutting down: finishing in-flight requests"),
         }
         let _ = drain_tx.send(());
-        match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
+        let grace = self.grace;
+        match tokio::time::timeout(grace, server).await {
             Ok(result) => result.context("The server failed while shutting down."),
             Err(_) => {
                 tracing::warn!(
-                    "in-flight requests did not finish within {SHUTDOWN_GRACE:?}; stopping anyway"
+                    "in-flight requests did not finish within {grace:?}; stopping anyway"
                 );
                 Ok(())
             }

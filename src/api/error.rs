@@ -169,6 +169,22 @@ impl ApiError {
     }
 }
 
+/// Marks a response whose refusal may not hold on retry (rate limits,
+/// concurrent changes, keys in use): it is not kept for an `Idempotency-Key`.
+#[derive(Debug, Clone, Copy)]
+pub struct Transient;
+
+impl ErrorCode {
+    fn is_transient(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::ProviderRateLimited
+                | ErrorCode::ConcurrentModification
+                | ErrorCode::IdempotencyKeyInUse
+        )
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let this = *self.0;
@@ -192,7 +208,11 @@ impl IntoResponse for ApiError {
             provider: this.provider,
             request_id: request_id::current(),
         };
+        let transient = this.code.is_transient();
         let mut response = (status, Json(problem)).into_response();
+        if transient {
+            response.extensions_mut().insert(Transient);
+        }
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         for (name, value) in this.headers {
@@ -234,9 +254,10 @@ impl From<ServiceError> for ApiError {
             )
             .with_errors(vec![FieldError::new("instance_url", reason)]),
             ServiceError::Provider(error) => ApiError::from(error),
-            other @ (ServiceError::Store(_) | ServiceError::Seal(_) | ServiceError::Open(_)) => {
-                ApiError::internal(other)
-            }
+            other @ (ServiceError::Store(_)
+            | ServiceError::Seal(_)
+            | ServiceError::Open(_)
+            | ServiceError::Aborted(_)) => ApiError::internal(other),
         }
     }
 }

@@ -205,6 +205,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
                 .get(&super::request_id::X_REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
+            resumed: parts
+                .extensions
+                .get::<super::idempotency::Resumed>()
+                .is_some(),
         })
     }
 }

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use super::{
     AppState,
     auth::Authenticated,
-    error::{ApiError, ErrorCode},
+    error::{ApiError, ErrorCode, Transient},
 };
 use crate::store::{self, IdempotencyBegin, IdempotencyRecord, NewIdempotency};
 
@@ -28,7 +28,8 @@ const MAX_KEY_LEN: usize = 255;
 /// Responses larger than this are not stored (none of provisio's are).
 const MAX_STORED_RESPONSE: usize = 1024 * 1024;
 /// The headers a replay repeats.
-const KEPT_HEADERS: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::LOCATION];
+const KEPT_HEADERS: [header::HeaderName; 3] =
+    [header::CONTENT_TYPE, header::LOCATION, header::RETRY_AFTER];
 
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
@@ -83,6 +84,7 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     let claim = NewIdempotency {
         api_key_id: principal.clone(),
         key: key.clone(),
+        token: uuid::Uuid::new_v4().to_string(),
         request_hash: fingerprint.clone(),
         now,
         locked_until: now
@@ -103,30 +105,53 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
                 .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
                 .into_response()
         }
-        Ok(IdempotencyBegin::Started) => {
-            let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-            remember(&state, &principal, &key, response).await
+        Ok(IdempotencyBegin::Started { resumed }) => {
+            let mut request = Request::from_parts(parts, Body::from(bytes));
+            if resumed {
+                request.extensions_mut().insert(Resumed);
+            }
+            let response = next.run(request).await;
+            remember(&state, &claim, response).await
         }
     }
 }
 
-/// Stores the response of a claimed key (or releases the key on a 5xx) and returns it.
-async fn remember(state: &AppState, principal: &str, key: &str, response: Response) -> Response {
+/// Marks a request whose `Idempotency-Key` an earlier, unfinished attempt held.
+#[derive(Debug, Clone, Copy)]
+pub struct Resumed;
+
+/// Stores the response of a claimed key and returns it. A server error or a
+/// transient refusal (429, a retryable 409) releases the key instead, so that
+/// retrying with it runs the request again rather than replaying the refusal.
+async fn remember(state: &AppState, claim: &NewIdempotency, response: Response) -> Response {
+    let (principal, key, token) = (
+        claim.api_key_id.as_str(),
+        claim.key.as_str(),
+        claim.token.as_str(),
+    );
+    let transient = response.extensions().get::<Transient>().is_some();
     let (parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_STORED_RESPONSE).await else {
-        let _ = state.store.abandon_idempotent(principal, key).await;
+        let _ = state.store.abandon_idempotent(principal, key, token).await;
         return ApiError::internal(anyhow::anyhow!(
             "a response was too large to keep for its Idempotency-Key"
         ))
         .into_response();
     };
-    let stored = if parts.status.is_server_error() {
-        state.store.abandon_idempotent(principal, key).await
+    let stored = if parts.status.is_server_error() || transient {
+        state.store.abandon_idempotent(principal, key, token).await
     } else {
         let headers = kept_headers(&parts.headers);
         state
             .store
-            .complete_idempotent(principal, key, parts.status.as_u16(), &headers, &bytes)
+            .complete_idempotent(
+                principal,
+                key,
+                token,
+                parts.status.as_u16(),
+                &headers,
+                &bytes,
+            )
             .await
     };
     if let Err(error) = stored {

@@ -9,10 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{
-    AppState,
-    error::{ApiError, ErrorCode},
-};
+use super::error::{ApiError, ErrorCode};
 
 /// Longest request URI accepted.
 const MAX_URI_BYTES: usize = 8 * 1024;
@@ -26,18 +23,18 @@ pub struct Limits {
     pub idempotency_ttl: Duration,
 }
 
-pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn middleware(State(limits): State<Limits>, request: Request, next: Next) -> Response {
     let header_bytes: usize = request
         .headers()
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
-    if header_bytes > state.limits.max_header_bytes {
+    if header_bytes > limits.max_header_bytes {
         return ApiError::new(
             ErrorCode::HeadersTooLarge,
             format!(
                 "the request headers exceed {} bytes",
-                state.limits.max_header_bytes
+                limits.max_header_bytes
             ),
         )
         .into_response();
@@ -49,15 +46,49 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         )
         .into_response();
     }
-    match tokio::time::timeout(state.limits.request_timeout, next.run(request)).await {
+    match tokio::time::timeout(limits.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
             ErrorCode::DeadlineExceeded,
             format!(
                 "the request did not finish within {} s (PROVISIO_REQUEST_TIMEOUT_SECONDS)",
-                state.limits.request_timeout.as_secs()
+                limits.request_timeout.as_secs()
             ),
         )
         .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{Router, body::Body, http::Request as HttpRequest, routing::get};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_past_its_deadline_is_504_deadline_exceeded() {
+        let limits = Limits {
+            max_body_bytes: 1024,
+            max_header_bytes: 1024,
+            request_timeout: Duration::from_millis(50),
+            idempotency_ttl: Duration::from_secs(60),
+        };
+        let app = Router::new()
+            .route(
+                "/slow",
+                get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }),
+            )
+            .layer(axum::middleware::from_fn_with_state(limits, middleware));
+        let response = app
+            .oneshot(HttpRequest::get("/slow").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 504);
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "deadline_exceeded");
     }
 }

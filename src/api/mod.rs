@@ -94,7 +94,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.limits.clone(),
             limits::middleware,
         ))
         .layer(cors(config))

@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Instant};
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::{HeaderName, HeaderValue},
+    http::{HeaderName, HeaderValue, Method},
     middleware::Next,
     response::Response,
 };
@@ -34,7 +34,17 @@ pub async fn middleware(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let method = request.method().as_str().to_owned();
+    // Only known methods become labels: a made-up one must not mint new series.
+    let method = match *request.method() {
+        ref m @ (Method::GET
+        | Method::POST
+        | Method::PUT
+        | Method::PATCH
+        | Method::DELETE
+        | Method::HEAD
+        | Method::OPTIONS) => m.as_str().to_owned(),
+        _ => "other".to_owned(),
+    };
     let route = request
         .extensions()
         .get::<MatchedPath>()

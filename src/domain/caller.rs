@@ -5,6 +5,9 @@
 pub struct Caller {
     pub api_key_id: Option<String>,
     pub request_id: Option<String>,
+    /// An earlier attempt of this very request may have done part of its work
+    /// (a retried `Idempotency-Key` whose first attempt failed or was cut off).
+    pub resumed: bool,
 }
 
 /// What an authenticated API key may do.

@@ -10,7 +10,9 @@ mod error_code;
 mod field_error;
 pub mod json;
 mod patch;
+mod person;
 mod provider;
+mod rules;
 mod user;
 
 pub use caller::{Caller, Scope};
@@ -19,5 +21,7 @@ pub use credentials::{CorruptCredentialsError, CredentialKind, CredentialSummary
 pub use error_code::ErrorCode;
 pub use field_error::{FieldError, FieldErrors};
 pub use patch::Patch;
+pub use person::{Person, value_at};
 pub use provider::ProviderKind;
+pub use rules::{Condition, DeprovisionLimit, MAPPABLE_FIELDS, MappingRule, MatchKey, Rules};
 pub use user::{MultiValued, NamePatch, PersonName, User, UserFields, UserPatch, is_core_schema};

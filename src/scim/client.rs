@@ -23,7 +23,7 @@ use super::{
     filter::Filter,
     limiter::{CallStats, Limiter},
     patch::PatchOp,
-    retry::{RetryPolicy, may_have_landed, retry_reason},
+    retry::{RetryPolicy, may_have_landed},
     transport::{Call, invalid, not_scim, parse_resource},
     types::{ListResponse, ServiceProviderConfig, id_of},
 };
@@ -31,6 +31,35 @@ use crate::{
     metrics::Metrics,
     netguard::{self, GuardedResolver, NetworkPolicy},
 };
+
+/// Whether `found` is the account `sent` created (see [`ScimClient::create_user`]).
+fn is_the_same_person(sent: &Map<String, Value>, found: &Map<String, Value>) -> bool {
+    if let Some(external_id) = sent.get("externalId") {
+        return found.get("externalId") == Some(external_id);
+    }
+    let emails = |user: &Map<String, Value>| -> Vec<String> {
+        let mut values: Vec<String> = user
+            .get("emails")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                e.get("value")
+                    .and_then(Value::as_str)
+                    .map(str::to_lowercase)
+            })
+            .collect();
+        values.sort();
+        values
+    };
+    let name_matches = sent.get("name").is_none_or(|name| {
+        name.as_object()
+            .into_iter()
+            .flatten()
+            .all(|(k, v)| found.get("name").and_then(|n| n.get(k)) == Some(v))
+    });
+    name_matches && emails(sent) == emails(found)
+}
 
 /// The most pages one listing walks before giving up on a server that never ends.
 const MAX_PAGES: usize = 10_000;
@@ -106,6 +135,8 @@ impl Default for ScimClientOptions {
 #[derive(Clone)]
 pub struct ScimClient {
     pub(super) http: reqwest::Client,
+    /// For writes: the same, but following no redirect.
+    pub(super) http_writes: reqwest::Client,
     pub(super) policy: Arc<NetworkPolicy>,
     pub(super) retry: RetryPolicy,
     pub(super) metrics: Option<Arc<Metrics>>,
@@ -118,69 +149,88 @@ impl ScimClient {
         policy: Arc<NetworkPolicy>,
         metrics: Option<Arc<Metrics>>,
     ) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("provisio/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(options.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .dns_resolver(Arc::new(GuardedResolver::new(policy.clone())))
-            // A proxy would resolve names itself, out of the guard's sight.
-            .no_proxy()
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(concat!("provisio/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(options.connect_timeout)
+                .pool_idle_timeout(Duration::from_secs(60))
+                .dns_resolver(Arc::new(GuardedResolver::new(policy.clone())))
+                // A proxy would resolve names itself, out of the guard's sight.
+                .no_proxy()
+        };
+        let http = builder()
             .redirect(netguard::redirect_policy(policy.clone(), 3))
+            .build()?;
+        let http_writes = builder()
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Self {
             http,
+            http_writes,
             policy,
             retry: options.retry.clone(),
             metrics,
         })
     }
 
-    /// `POST /Users`. A try that failed in a way that may have reached the app
-    /// (a lost answer, a reset, a 502) is looked up by `userName` before the
-    /// next: one hire never becomes two accounts. Answers without a body (or an
-    /// id) are completed the same way.
+    /// `POST /Users`, never making two accounts of one hire.
+    ///
+    /// After a failure that may have reached the app (a lost answer, a reset,
+    /// a 502/503/504, a timeout) the user is looked up by `userName` (and
+    /// `externalId`) once the backoff has passed, and the POST is sent again
+    /// only when the lookup shows it did not land; a failing lookup ends the
+    /// create with the original error. `resumed` says an earlier attempt of
+    /// this very request (a retried `Idempotency-Key`, a re-claimed sync item)
+    /// may have created the user, so it is looked up before anything is sent.
     pub async fn create_user(
         &self,
         endpoint: &Endpoint,
         user: &Map<String, Value>,
+        resumed: bool,
     ) -> Result<Map<String, Value>, ProviderError> {
+        if resumed && let Some(existing) = self.find_created(endpoint, user).await? {
+            return Ok(existing);
+        }
         let call = Call::new(Method::POST, &["Users"]).json(user)?;
         let mut attempt = 1;
         loop {
-            match self.send_once(endpoint, &call).await {
-                Ok(answer) => {
-                    if let Some(resource) = parse_resource(&answer)?
-                        && id_of(&resource).is_some()
-                    {
-                        return Ok(resource);
+            let error = match self.send_once(endpoint, &call).await {
+                Ok(answer) => match parse_resource(&answer) {
+                    Ok(Some(resource)) if id_of(&resource).is_some() => return Ok(resource),
+                    // It landed, but the answer does not say as what: find it.
+                    _ => {
+                        return self.find_created(endpoint, user).await?.ok_or_else(|| {
+                            invalid("the app accepted the new user but returned neither it nor a way to find it")
+                        });
                     }
-                    return self.find_created(endpoint, user).await?.ok_or_else(|| {
-                        invalid("the app accepted the new user but returned neither it nor a way to find it")
-                    });
+                },
+                Err(error) => error,
+            };
+            if !may_have_landed(&error) {
+                if !self.wait_before_retry(endpoint, attempt, &error).await {
+                    return Err(error);
                 }
-                Err(error) => {
-                    if retry_reason(&error).is_none() {
-                        return Err(error);
-                    }
-                    if may_have_landed(&error)
-                        && let Ok(Some(landed)) = self.find_created(endpoint, user).await
-                    {
+            } else {
+                let retrying = self.wait_before_retry(endpoint, attempt, &error).await;
+                match self.find_created(endpoint, user).await {
+                    Ok(Some(landed)) => {
                         tracing::info!(
                             attempt,
                             "a create whose answer was lost had landed; not sending it again"
                         );
                         return Ok(landed);
                     }
-                    if !self.wait_before_retry(endpoint, attempt, &error).await {
-                        return Err(error);
-                    }
-                    attempt += 1;
+                    Ok(None) if retrying => {}
+                    Ok(None) | Err(_) => return Err(error),
                 }
             }
+            attempt += 1;
         }
     }
 
-    /// The user a create made: same `userName`, and the same `externalId` when one was sent.
+    /// The user a create made: same `userName`, and the same `externalId` when
+    /// one was sent; without one, the same `name` and email addresses too, so
+    /// that an account that merely shares the user name is not taken for ours.
     async fn find_created(
         &self,
         endpoint: &Endpoint,
@@ -190,12 +240,11 @@ impl ScimClient {
             .get("userName")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let external_id = user.get("externalId");
         Ok(self
             .find_users(endpoint, &Filter::UserNameEq(user_name.to_owned()))
             .await?
             .into_iter()
-            .find(|found| external_id.is_none() || found.get("externalId") == external_id))
+            .find(|found| is_the_same_person(user, found)))
     }
 
     /// `GET /Users/{id}`.
@@ -250,20 +299,24 @@ impl ScimClient {
         }
     }
 
-    /// `DELETE /Users/{id}`. A 404 after a retry means the first try landed.
+    /// `DELETE /Users/{id}`. A 404 after a try that may have landed (a lost
+    /// answer) means that try deleted the user.
     pub async fn delete_user(&self, endpoint: &Endpoint, id: &str) -> Result<(), ProviderError> {
-        let retries_before = endpoint.stats.attempts();
-        match self
-            .send(endpoint, &Call::new(Method::DELETE, &["Users", id]))
-            .await
-        {
-            Err(e)
-                if e.kind == ProviderErrorKind::NotFound
-                    && endpoint.stats.attempts() > retries_before =>
-            {
-                Ok(())
+        let segments = ["Users", id];
+        let call = Call::new(Method::DELETE, &segments);
+        let mut attempt = 1;
+        let mut maybe_deleted = false;
+        loop {
+            let error = match self.send_once(endpoint, &call).await {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind == ProviderErrorKind::NotFound && maybe_deleted => return Ok(()),
+                Err(e) => e,
+            };
+            maybe_deleted |= may_have_landed(&error);
+            if !self.wait_before_retry(endpoint, attempt, &error).await {
+                return Err(error);
             }
-            result => result.map(|_| ()),
+            attempt += 1;
         }
     }
 

@@ -9,6 +9,9 @@ use serde_json::Value;
 
 use super::types::ScimError;
 
+/// A `Retry-After` is believed up to a day; more is nonsense (and would overflow timers).
+const MAX_RETRY_AFTER_SECONDS: u64 = 86_400;
+
 /// Longest upstream detail passed on; error pages can be huge.
 const MAX_DETAIL: usize = 500;
 
@@ -190,12 +193,17 @@ pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> 
         .ok()?
         .trim();
     if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+        return Some(Duration::from_secs(seconds.min(MAX_RETRY_AFTER_SECONDS)));
     }
     let at = DateTime::parse_from_rfc2822(value)
         .ok()?
         .with_timezone(&Utc);
-    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+    Some(
+        (at - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(Duration::from_secs(MAX_RETRY_AFTER_SECONDS)),
+    )
 }
 
 fn truncate(text: &str) -> String {

@@ -23,6 +23,8 @@ pub struct Limiter {
     interval: Option<Duration>,
     /// When the last call departed.
     last: Mutex<Option<Instant>>,
+    /// No call departs before this: set when the app answers 429.
+    paused_until: Mutex<Option<Instant>>,
     slots: Arc<Semaphore>,
 }
 
@@ -44,6 +46,7 @@ impl Limiter {
                 PACING_MARGIN / f64::from(max_per_second.max(1)),
             )),
             last: Mutex::new(None),
+            paused_until: Mutex::new(None),
             slots: Arc::new(Semaphore::new(max_concurrency.max(1) as usize)),
         }
     }
@@ -52,7 +55,31 @@ impl Limiter {
         Self {
             interval: None,
             last: Mutex::new(None),
+            paused_until: Mutex::new(None),
             slots: Arc::new(Semaphore::new(Semaphore::MAX_PERMITS)),
+        }
+    }
+
+    /// Holds every call back for `delay` (the app's `Retry-After`).
+    pub async fn pause(&self, delay: Duration) {
+        let until = Instant::now() + delay;
+        let mut paused = self.paused_until.lock().await;
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
+        }
+    }
+
+    /// [`Limiter::acquire`], giving up at `deadline` (a `std` instant).
+    pub async fn acquire_until(
+        &self,
+        deadline: Option<std::time::Instant>,
+    ) -> Option<(Option<OwnedSemaphorePermit>, Duration)> {
+        match deadline {
+            None => Some(self.acquire().await),
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                tokio::time::timeout(left, self.acquire()).await.ok()
+            }
         }
     }
 
@@ -60,6 +87,10 @@ impl Limiter {
     /// (held for the call) and how long the wait was.
     pub async fn acquire(&self) -> (Option<OwnedSemaphorePermit>, Duration) {
         let started = Instant::now();
+        let paused = *self.paused_until.lock().await;
+        if let Some(until) = paused {
+            tokio::time::sleep_until(until).await;
+        }
         // The slot first, then the pace: a call that waited for pace must not then
         // wait again for a slot and leave together with the next one.
         let permit = self.slots.clone().acquire_owned().await.ok();
@@ -81,6 +112,7 @@ impl Limiter {
 pub struct CallStats {
     retries: AtomicU32,
     last_status: AtomicU32,
+    wrote: std::sync::atomic::AtomicBool,
 }
 
 impl CallStats {
@@ -88,7 +120,13 @@ impl CallStats {
         self.retries.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn record_status(&self, status: u16) {
+    /// Records an answer's status; once a write has answered, reads no longer count.
+    pub fn record_status(&self, status: u16, write: bool) {
+        if write {
+            self.wrote.store(true, Ordering::Relaxed);
+        } else if self.wrote.load(Ordering::Relaxed) {
+            return;
+        }
         self.last_status.store(u32::from(status), Ordering::Relaxed);
     }
 

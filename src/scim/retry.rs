@@ -67,7 +67,10 @@ pub fn retry_reason(error: &ProviderError) -> Option<&'static str> {
 /// Whether a failed write may have been applied by the app before the answer
 /// was lost, so that it must be looked up before being sent again.
 pub fn may_have_landed(error: &ProviderError) -> bool {
-    error.kind == ProviderErrorKind::Unavailable
+    matches!(
+        error.kind,
+        ProviderErrorKind::Unavailable | ProviderErrorKind::Timeout
+    )
 }
 
 #[cfg(test)]

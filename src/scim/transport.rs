@@ -114,11 +114,17 @@ impl ScimClient {
             return false;
         }
         let delay = self.retry.delay(attempt, error);
-        if endpoint
-            .deadline
-            .is_some_and(|deadline| Instant::now() + delay >= deadline)
-        {
+        let too_late = match (endpoint.deadline, Instant::now().checked_add(delay)) {
+            (Some(deadline), Some(resume)) => resume >= deadline,
+            (_, None) => true,
+            (None, Some(_)) => false,
+        };
+        if too_late {
             return false;
+        }
+        if error.kind == ProviderErrorKind::RateLimited {
+            // The app asked the whole connection to slow down, not just this call.
+            endpoint.limiter.pause(delay).await;
         }
         endpoint.stats.count_retry();
         if let Some(metrics) = &self.metrics {
@@ -147,7 +153,12 @@ impl ScimClient {
             .check_scheme(&url)
             .and_then(|()| self.policy.check_ip_literal(&url))
             .map_err(|e| ProviderError::new(ProviderErrorKind::Forbidden, e.to_string()))?;
-        let (_slot, waited) = endpoint.limiter.acquire().await;
+        let Some((_slot, waited)) = endpoint.limiter.acquire_until(endpoint.deadline).await else {
+            return Err(ProviderError::new(
+                ProviderErrorKind::Timeout,
+                "the request's deadline passed while it waited for the connection's rate budget",
+            ));
+        };
         if waited.as_millis() >= 1
             && let Some(metrics) = &self.metrics
         {
@@ -162,13 +173,16 @@ impl ScimClient {
         if let Some(metrics) = &self.metrics {
             metrics.observe_upstream(endpoint.provider, outcome, started.elapsed());
         }
-        match &result {
-            Ok(answer) => endpoint.stats.record_status(answer.status.as_u16()),
-            Err(ProviderError {
-                status: Some(status),
-                ..
-            }) => endpoint.stats.record_status(*status),
-            Err(_) => {}
+        // The operation log shows the status of the operation's writes; reads
+        // (lookups, the GET of a merge) only when there was no write.
+        let status = match &result {
+            Ok(answer) => Some(answer.status.as_u16()),
+            Err(error) => error.status,
+        };
+        if let Some(status) = status {
+            endpoint
+                .stats
+                .record_status(status, call.method != Method::GET);
         }
         tracing::debug!(
             method = %call.method,
@@ -186,11 +200,22 @@ impl ScimClient {
         call: &Call<'_>,
         url: Url,
     ) -> Result<Answer, ProviderError> {
-        let requested = strip_query(&url);
-        let mut request = self
-            .http
+        // A call may not outlast the request it serves.
+        let timeout = endpoint.deadline.map_or(endpoint.timeout, |deadline| {
+            endpoint
+                .timeout
+                .min(deadline.saturating_duration_since(Instant::now()))
+        });
+        // Writes never follow redirects: reqwest would resend (307/308) or turn
+        // them into GETs (301/302) before provisio could refuse.
+        let client = if call.method == Method::GET {
+            &self.http
+        } else {
+            &self.http_writes
+        };
+        let mut request = client
             .request(call.method.clone(), url)
-            .timeout(endpoint.timeout)
+            .timeout(timeout)
             .header(ACCEPT, "application/scim+json, application/json");
         request = match &endpoint.auth {
             Auth::Bearer(token) => request.bearer_auth(token.expose_secret()),
@@ -210,14 +235,18 @@ impl ScimClient {
             .send()
             .await
             .map_err(|e| ProviderError::from_transport(&e))?;
-        // reqwest turns a redirected POST into a GET: a write that was redirected did not happen as sent.
-        if call.method != Method::GET && strip_query(response.url()) != requested {
+        if call.method != Method::GET && response.status().is_redirection() {
+            let target = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("elsewhere")
+                .to_owned();
             return Err(ProviderError::new(
                 ProviderErrorKind::Rejected,
                 format!(
-                    "the app redirected a {} to {}; fix the connection's instance_url",
-                    call.method,
-                    strip_query(response.url())
+                    "the app redirected a {} to {target}; fix the connection's instance_url",
+                    call.method
                 ),
             ));
         }
@@ -263,13 +292,6 @@ fn too_large() -> ProviderError {
         "the app's answer is larger than {} MiB",
         MAX_ANSWER_BYTES / (1024 * 1024)
     ))
-}
-
-fn strip_query(url: &Url) -> String {
-    let mut url = url.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    url.to_string()
 }
 
 /// Joins path segments onto the base URL, tolerating a trailing slash on the

@@ -46,6 +46,9 @@ pub enum ServiceError {
     /// The provider has no such operation; the text says what to do instead.
     #[error("{0}")]
     Unsupported(String),
+    /// A write task ended without an answer (it panicked).
+    #[error("a write to the app was aborted: {0}")]
+    Aborted(String),
 }
 
 /// The code for an app's failure: what the API answers and the operation log records.
@@ -74,9 +77,10 @@ impl ServiceError {
             ServiceError::InstanceUrlForbidden(_) => ErrorCode::InstanceUrlForbidden,
             ServiceError::Unsupported(_) => ErrorCode::UnsupportedOperation,
             ServiceError::Provider(error) => provider_error_code(error),
-            ServiceError::Store(_) | ServiceError::Seal(_) | ServiceError::Open(_) => {
-                ErrorCode::Internal
-            }
+            ServiceError::Store(_)
+            | ServiceError::Seal(_)
+            | ServiceError::Open(_)
+            | ServiceError::Aborted(_) => ErrorCode::Internal,
         }
     }
 }

@@ -14,8 +14,8 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 pub use model::{
-    ApiKeyRow, ConnectionRow, IdempotencyBegin, IdempotencyRecord, KeyUsage, NewIdempotency,
-    OperationFilter, OperationRow, PoolStats,
+    ApiKeyRow, ConnectionRow, IdempotencyBegin, IdempotencyRecord, ItemOutcome, ItemRow, KeyUsage,
+    ManagedUserRow, NewIdempotency, OperationFilter, OperationRow, PlanRow, PoolStats, RunRow,
 };
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -29,7 +29,14 @@ pub type DynStore = Arc<dyn Store>;
 /// validation: they store what the service layer hands them.
 #[async_trait]
 pub trait Store:
-    ConnectionStore + OperationStore + IdempotencyStore + ApiKeyStore + Send + Sync + 'static
+    ConnectionStore
+    + OperationStore
+    + IdempotencyStore
+    + ApiKeyStore
+    + SyncStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `postgres` or `sqlite`, for logs and metrics.
     fn backend(&self) -> &'static str;
@@ -102,18 +109,25 @@ pub trait IdempotencyStore {
     /// its lock) is claimed and `Started`; otherwise the stored record is returned.
     async fn begin_idempotent(&self, new: &NewIdempotency) -> Result<IdempotencyBegin, StoreError>;
 
-    /// Stores the response of a claimed key.
+    /// Stores the response of a key claimed under `token`.
     async fn complete_idempotent(
         &self,
         api_key_id: &str,
         key: &str,
+        token: &str,
         status: u16,
         headers: &str,
         body: &[u8],
     ) -> Result<(), StoreError>;
 
-    /// Releases a claimed key without a response (the request failed in a retryable way).
-    async fn abandon_idempotent(&self, api_key_id: &str, key: &str) -> Result<(), StoreError>;
+    /// Releases a key claimed under `token` without a response (the request
+    /// failed in a retryable way); the next request with it runs, knowing it resumes.
+    async fn abandon_idempotent(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        token: &str,
+    ) -> Result<(), StoreError>;
 
     /// Deletes keys expired at `now`; returns how many.
     async fn prune_idempotency(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
@@ -130,6 +144,77 @@ pub trait ApiKeyStore {
 
     /// Revokes the key with this id or name; returns whether an active key was revoked.
     async fn revoke_api_key(&self, id_or_name: &str, at: DateTime<Utc>)
+    -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+pub trait SyncStore {
+    async fn get_rules(&self, connection_id: Uuid)
+    -> Result<Option<serde_json::Value>, StoreError>;
+
+    async fn put_rules(
+        &self,
+        connection_id: Uuid,
+        rules: &serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    async fn managed_users(&self, connection_id: Uuid) -> Result<Vec<ManagedUserRow>, StoreError>;
+
+    /// Links an account (replacing any link of its external id to another account).
+    async fn upsert_managed_user(&self, row: &ManagedUserRow) -> Result<(), StoreError>;
+
+    async fn insert_plan(&self, row: &PlanRow) -> Result<(), StoreError>;
+
+    async fn get_plan(&self, plan_id: Uuid) -> Result<Option<PlanRow>, StoreError>;
+
+    /// Deletes plans expired at `now`; returns how many.
+    async fn prune_plans(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Stores a run and its items in one transaction.
+    async fn insert_run(&self, run: &RunRow, items: &[ItemRow]) -> Result<(), StoreError>;
+
+    async fn get_run(&self, run_id: Uuid) -> Result<Option<RunRow>, StoreError>;
+
+    /// Newest first, optionally for one connection, continuing before `before`.
+    async fn list_runs(
+        &self,
+        connection_id: Option<Uuid>,
+        before: Option<(DateTime<Utc>, Uuid)>,
+        limit: u32,
+    ) -> Result<Vec<RunRow>, StoreError>;
+
+    async fn run_items(&self, run_id: Uuid) -> Result<Vec<ItemRow>, StoreError>;
+
+    /// Item counts by status for a run.
+    async fn item_counts(&self, run_id: Uuid) -> Result<Vec<(String, i64)>, StoreError>;
+
+    /// Atomically claims up to `limit` pending items (or running items whose lease
+    /// expired) for `owner`, in run and sequence order; no item is held by two
+    /// owners at once, whatever the number of instances.
+    async fn claim_items(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<ItemRow>, StoreError>;
+
+    /// Extends the leases `owner` holds.
+    async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Records how an item ended, if `owner` still holds it; returns whether it did.
+    async fn finish_item(
+        &self,
+        run_id: Uuid,
+        seq: i32,
+        owner: &str,
+        outcome: &ItemOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Marks the run finished if no item is pending or running; returns whether it did.
+    async fn finish_run_if_done(&self, run_id: Uuid, at: DateTime<Utc>)
     -> Result<bool, StoreError>;
 }
 

@@ -80,6 +80,8 @@ pub struct OperationFilter {
 pub struct NewIdempotency {
     pub api_key_id: String,
     pub key: String,
+    /// Unique to this claim; completing or releasing the key requires it.
+    pub token: String,
     pub request_hash: String,
     pub now: DateTime<Utc>,
     /// Until when the claim holds while the request runs (a crashed request frees it then).
@@ -101,7 +103,8 @@ pub struct IdempotencyRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdempotencyBegin {
     /// The key is ours: run the request, then complete or abandon it.
-    Started,
+    /// `resumed` when an earlier attempt held it and failed or was cut off.
+    Started { resumed: bool },
     /// Someone holds (or held) the key.
     Existing(IdempotencyRecord),
 }
@@ -124,4 +127,71 @@ pub struct PoolStats {
     pub size: u32,
     pub idle: u32,
     pub max: u32,
+}
+
+/// An account provisio manages in one connection's app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedUserRow {
+    pub connection_id: Uuid,
+    pub provider_user_id: String,
+    pub external_id: Option<String>,
+    pub user_name: String,
+    /// A digest of the state last applied by a sync, if any.
+    pub applied_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A stored sync plan: the request it answered and the plan itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRow {
+    pub plan_id: Uuid,
+    pub connection_id: Uuid,
+    pub input_hash: String,
+    pub fingerprint: String,
+    pub request: serde_json::Value,
+    pub plan: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A sync run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    pub run_id: Uuid,
+    pub connection_id: Uuid,
+    pub plan_id: Option<Uuid>,
+    pub totals: serde_json::Value,
+    pub api_key_id: Option<String>,
+    pub request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// One change of a sync run, claimable by any instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemRow {
+    pub run_id: Uuid,
+    pub seq: i32,
+    pub action: String,
+    pub external_id: Option<String>,
+    pub user_id: Option<String>,
+    pub user_name: Option<String>,
+    pub payload: serde_json::Value,
+    /// `pending`, `running`, `done` or `failed`.
+    pub status: String,
+    /// Claims so far (a claim after a crash makes 2).
+    pub attempts: i32,
+    pub error_code: Option<String>,
+    pub error_detail: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// How an item ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemOutcome {
+    pub status: &'static str,
+    pub user_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error_detail: Option<String>,
 }

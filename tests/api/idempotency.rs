@@ -154,3 +154,95 @@ fn request_hash(path: &str, body: &[u8]) -> String {
     hasher.update(body);
     hex::encode(hasher.finalize())
 }
+
+#[tokio::test]
+async fn a_key_whose_request_failed_runs_again_and_finds_what_the_first_attempt_made() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let mock = MockServer::start().await;
+    // The first attempt's POST lands, but the app answers 500.
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .mount(&mock)
+        .await;
+    // Until the first attempt's lookup has run, the app shows nothing; afterwards the new user.
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"totalResults": 0, "Resources": []})),
+        )
+        .up_to_n_times(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"totalResults": 1,
+            "Resources": [{"id": "u1", "userName": "ada@example.com", "externalId": "E-1"}]})),
+        )
+        .mount(&mock)
+        .await;
+    app.create_connection(
+        json!({"name": "wp", "provider": "workplace", "instance_url": mock.uri(),
+        "credentials": {"type": "bearer", "token": "wp-token-0123456789"}}),
+    )
+    .await;
+    let hire = json!({"user_name": "ada@example.com", "external_id": "E-1"});
+    let failed = post_with_key(&app, "/v1/connections/wp/users", "hire-1", hire.clone()).await;
+    failed.assert_problem(502, "provider_unavailable");
+    let again = post_with_key(&app, "/v1/connections/wp/users", "hire-1", hire).await;
+    assert_eq!(again.status.as_u16(), 201, "{}", again.text);
+    assert_eq!(again.json()["id"], "u1");
+    assert_eq!(
+        again.header("idempotency-replayed"),
+        None,
+        "a failure is not replayed"
+    );
+    let posts = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(
+        posts, 1,
+        "the retry looked the user up instead of creating it again"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_key_run_once() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"id": "u1", "userName": "ada@example.com"}))
+                .set_delay(std::time::Duration::from_millis(300)),
+        )
+        .mount(&mock)
+        .await;
+    app.create_connection(
+        json!({"name": "wp", "provider": "workplace", "instance_url": mock.uri(),
+        "credentials": {"type": "bearer", "token": "wp-token-0123456789"}}),
+    )
+    .await;
+    let hire = json!({"user_name": "ada@example.com", "external_id": "E-1"});
+    let (a, b) = tokio::join!(
+        post_with_key(&app, "/v1/connections/wp/users", "same", hire.clone()),
+        post_with_key(&app, "/v1/connections/wp/users", "same", hire.clone())
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [201, 409],
+        "one ran, the other was told it is in flight"
+    );
+    assert_eq!(mock.received_requests().await.unwrap().len(), 1);
+    let later = post_with_key(&app, "/v1/connections/wp/users", "same", hire).await;
+    assert_eq!(later.header("idempotency-replayed"), Some("true"));
+}

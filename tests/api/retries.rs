@@ -122,9 +122,85 @@ async fn a_503_is_retried_with_backoff_and_a_500_is_not() {
 }
 
 #[tokio::test]
-async fn a_failed_create_is_not_resent_when_it_cannot_have_landed_badly() {
+async fn a_create_answered_500_is_looked_up_but_not_resent() {
     let mock = MockServer::start().await;
     Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"totalResults": 0, "Resources": []})),
+        )
+        .mount(&mock)
+        .await;
+    let app = workplace_app(&mock).await;
+    app.post(
+        "/v1/connections/wp/users",
+        json!({"user_name": "ada@example.com", "external_id": "E-1"}),
+    )
+    .await
+    .assert_problem(502, "provider_unavailable");
+    let methods = methods(&mock).await;
+    assert_eq!(
+        methods,
+        ["POST", "GET"],
+        "a 500 may have landed: looked up once, never sent again"
+    );
+}
+
+async fn methods(mock: &MockServer) -> Vec<String> {
+    mock.received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.method.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_create_that_did_not_land_is_sent_again_after_the_lookup() {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(scim_user("u1", true)))
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"totalResults": 0, "Resources": []})),
+        )
+        .mount(&mock)
+        .await;
+    let app = workplace_app(&mock).await;
+    let reply = app
+        .post(
+            "/v1/connections/wp/users",
+            json!({"user_name": "ada@example.com", "external_id": "E-1"}),
+        )
+        .await;
+    assert_eq!(reply.status.as_u16(), 201, "{}", reply.text);
+    assert_eq!(methods(&mock).await, ["POST", "GET", "POST"]);
+}
+
+#[tokio::test]
+async fn a_create_whose_lookup_fails_is_not_sent_again() {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
         .and(path("/Users"))
         .respond_with(ResponseTemplate::new(500))
         .mount(&mock)
@@ -132,11 +208,68 @@ async fn a_failed_create_is_not_resent_when_it_cannot_have_landed_badly() {
     let app = workplace_app(&mock).await;
     app.post(
         "/v1/connections/wp/users",
-        json!({"user_name": "ada@example.com"}),
+        json!({"user_name": "ada@example.com", "external_id": "E-1"}),
     )
     .await
     .assert_problem(502, "provider_unavailable");
-    assert_eq!(mock.received_requests().await.unwrap().len(), 1);
+    assert_eq!(methods(&mock).await, ["POST", "GET"]);
+}
+
+#[tokio::test]
+async fn a_create_that_timed_out_but_landed_is_found_not_resent() {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(scim_user("u1", true))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&mock)
+        .await;
+    let mut landed = scim_user("u1", true);
+    landed["externalId"] = json!("E-1");
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"totalResults": 1, "Resources": [landed]})),
+        )
+        .mount(&mock)
+        .await;
+    let app = spawn_app(Backend::Sqlite).await;
+    app.create_connection(json!({"name": "wp", "provider": "workplace", "instance_url": mock.uri(),
+        "credentials": {"type": "bearer", "token": "wp-token-0123456789"}, "settings": {"request_timeout_seconds": 1}}))
+        .await;
+    let reply = app
+        .post(
+            "/v1/connections/wp/users",
+            json!({"user_name": "ada@example.com", "external_id": "E-1"}),
+        )
+        .await;
+    assert_eq!(reply.status.as_u16(), 201, "{}", reply.text);
+    assert_eq!(reply.json()["id"], "u1");
+    assert_eq!(methods(&mock).await, ["POST", "GET"]);
+}
+
+#[tokio::test]
+async fn a_delete_answered_404_after_a_429_is_not_called_done() {
+    let mock = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/Users/u1"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/Users/u1"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&mock)
+        .await;
+    let app = workplace_app(&mock).await;
+    app.delete("/v1/connections/wp/users/u1")
+        .await
+        .assert_problem(404, "user_not_found");
 }
 
 /// A proxy in front of a real SCIM server that forwards the first POST and

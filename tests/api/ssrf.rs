@@ -166,3 +166,24 @@ async fn calls_are_refused_when_the_policy_no_longer_admits_a_stored_connection(
         "nothing left provisio"
     );
 }
+
+#[tokio::test]
+async fn a_name_that_resolves_to_a_forbidden_address_is_refused_when_called() {
+    // Saved while private networks were allowed; called by an instance that forbids them.
+    // The address is only known once the name resolves: provisio's resolver drops it.
+    let permissive = spawn_app(Backend::Sqlite).await;
+    permissive
+        .create_connection(connection("https://localhost:9/scim"))
+        .await;
+    let strict = permissive
+        .another_instance(|config| config.network = NetworkPolicy::default())
+        .await;
+    let problem = strict
+        .get("/v1/connections/target/users/u1")
+        .await
+        .assert_problem(422, "instance_url_forbidden");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("localhost"),
+        "{problem}"
+    );
+}

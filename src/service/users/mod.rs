@@ -87,7 +87,8 @@ pub struct Users {
     locks: UserLocks,
 }
 
-/// What a retry may not eat into: the time left to answer the caller.
+/// What calls to the app may not eat into: time left to answer the caller
+/// (a tenth of the request deadline when that is shorter).
 const ANSWER_MARGIN: Duration = Duration::from_secs(1);
 
 impl Users {
@@ -118,8 +119,12 @@ impl Users {
         let profile = providers::provider(connection.provider);
         let mut endpoint = providers::endpoint(&connection, &credentials);
         endpoint.limiter = self.limiters.for_connection(&connection);
-        endpoint.deadline =
-            Some(Instant::now() + self.request_budget.saturating_sub(ANSWER_MARGIN));
+        endpoint.deadline = Some(
+            Instant::now()
+                + self
+                    .request_budget
+                    .saturating_sub(ANSWER_MARGIN.min(self.request_budget / 10)),
+        );
         Ok(Target {
             connection,
             profile,
@@ -130,8 +135,64 @@ impl Users {
     }
 
     /// Provisions a user (hire). Every field is checked before the app is called.
+    /// Provisions a user (hire). Every field is checked before the app is called.
     pub async fn create(&self, target: &Target, fields: UserFields) -> Result<User, ServiceError> {
-        let target = &target.for_operation();
+        let target = target.for_operation();
+        self.detached(move |users| async move { users.create_logged(&target, fields).await })
+            .await
+    }
+
+    /// Applies a merge patch: SCIM PATCH or GET-merge-PUT, as the profile says.
+    pub async fn update(
+        &self,
+        target: &Target,
+        id: &str,
+        patch: &UserPatch,
+    ) -> Result<User, ServiceError> {
+        let (target, id, patch) = (target.for_operation(), id.to_owned(), patch.clone());
+        self.detached(move |users| async move { users.update_logged(&target, &id, &patch).await })
+            .await
+    }
+
+    /// Deactivates (leaver) or reactivates (rehire) the provider's way.
+    pub async fn set_active(
+        &self,
+        target: &Target,
+        id: &str,
+        active: bool,
+    ) -> Result<User, ServiceError> {
+        let (target, id) = (target.for_operation(), id.to_owned());
+        self.detached(
+            move |users| async move { users.set_active_logged(&target, &id, active).await },
+        )
+        .await
+    }
+
+    /// Hard-deletes, where the provider has a real delete.
+    pub async fn delete(&self, target: &Target, id: &str) -> Result<(), ServiceError> {
+        let (target, id) = (target.for_operation(), id.to_owned());
+        self.detached(move |users| async move { users.delete_logged(&target, &id).await })
+            .await
+    }
+
+    /// Runs a write to its end even if the caller goes away (a disconnect, the
+    /// request deadline, shutdown): the app may be changing, so the call must
+    /// finish and be recorded in the operation log either way.
+    async fn detached<T, F>(&self, write: impl FnOnce(Users) -> F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: std::future::Future<Output = Result<T, ServiceError>> + Send + 'static,
+    {
+        tokio::spawn(write(self.clone()))
+            .await
+            .unwrap_or_else(|e| Err(ServiceError::Aborted(e.to_string())))
+    }
+
+    async fn create_logged(
+        &self,
+        target: &Target,
+        fields: UserFields,
+    ) -> Result<User, ServiceError> {
         let started = Instant::now();
         let user_name = fields.user_name.clone();
         let result = self.create_unlogged(target, fields).await;
@@ -163,7 +224,7 @@ impl Users {
         let resource = target.profile.user_resource(&fields, &target.connection);
         let created = self
             .client
-            .create_user(&target.endpoint, &resource)
+            .create_user(&target.endpoint, &resource, target.caller.resumed)
             .await
             .map_err(|e| explain_missing_endpoint(e, &target.endpoint))?;
         to_user(target, &created)
@@ -227,13 +288,12 @@ impl Users {
     }
 
     /// Applies a merge patch: SCIM PATCH or GET-merge-PUT, as the profile says.
-    pub async fn update(
+    async fn update_logged(
         &self,
         target: &Target,
         id: &str,
         patch: &UserPatch,
     ) -> Result<User, ServiceError> {
-        let target = &target.for_operation();
         let started = Instant::now();
         let result = self.update_unlogged(target, id, patch).await;
         self.record_user(target, "update_user", id, &result, started)
@@ -258,13 +318,12 @@ impl Users {
     }
 
     /// Deactivates (leaver) or reactivates (rehire) the provider's way.
-    pub async fn set_active(
+    async fn set_active_logged(
         &self,
         target: &Target,
         id: &str,
         active: bool,
     ) -> Result<User, ServiceError> {
-        let target = &target.for_operation();
         let started = Instant::now();
         let operation = if active {
             "reactivate_user"
@@ -291,11 +350,10 @@ impl Users {
     }
 
     /// Hard-deletes, where the provider has a real delete.
-    pub async fn delete(&self, target: &Target, id: &str) -> Result<(), ServiceError> {
+    async fn delete_logged(&self, target: &Target, id: &str) -> Result<(), ServiceError> {
         if let Some(reason) = target.profile.delete_refusal() {
             return Err(ServiceError::Unsupported(reason.to_owned()));
         }
-        let target = &target.for_operation();
         let started = Instant::now();
         let result = self
             .client

@@ -64,13 +64,19 @@ impl ApiKeyStore for PostgresStore {
         id_or_name: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let result = sqlx::query(
-            "update api_key set revoked_at = $2 where (api_key_id = $1 or name = $1) and revoked_at is null",
-        )
-        .bind(id_or_name)
-        .bind(at)
-        .execute(self.pool())
-        .await?;
-        Ok(result.rows_affected() > 0)
+        // By id first; a name is only tried when no key has that id.
+        for column in ["api_key_id", "name"] {
+            let result = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "update api_key set revoked_at = $2 where {column} = $1 and revoked_at is null"
+            )))
+            .bind(id_or_name)
+            .bind(at)
+            .execute(self.pool())
+            .await?;
+            if result.rows_affected() > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }

@@ -17,8 +17,8 @@ impl IdempotencyStore for PostgresStore {
     async fn begin_idempotent(&self, new: &NewIdempotency) -> Result<IdempotencyBegin, StoreError> {
         for _ in 0..CLAIM_ROUNDS {
             let inserted = sqlx::query(
-                "insert into idempotency_key (api_key_id, idempotency_key, request_hash, state, locked_until, created_at, expires_at) \
-                 values ($1, $2, $3, 'in_progress', $4, $5, $6) on conflict (api_key_id, idempotency_key) do nothing",
+                "insert into idempotency_key (api_key_id, idempotency_key, request_hash, state, locked_until, created_at, expires_at, claim_token) \
+                 values ($1, $2, $3, 'in_progress', $4, $5, $6, $7) on conflict (api_key_id, idempotency_key) do nothing",
             )
             .bind(&new.api_key_id)
             .bind(&new.key)
@@ -26,17 +26,18 @@ impl IdempotencyStore for PostgresStore {
             .bind(new.locked_until)
             .bind(new.now)
             .bind(new.expires_at)
+            .bind(&new.token)
             .execute(self.pool())
             .await?;
             if inserted.rows_affected() == 1 {
-                return Ok(IdempotencyBegin::Started);
+                return Ok(IdempotencyBegin::Started { resumed: false });
             }
             // Expired, or claimed by a request that died without finishing: take it over.
             let taken = sqlx::query(
                 "update idempotency_key set request_hash = $3, state = 'in_progress', status = null, \
-                 response_headers = null, response_body = null, locked_until = $4, created_at = $5, expires_at = $6 \
-                 where api_key_id = $1 and idempotency_key = $2 \
-                 and (expires_at <= $5 or (state = 'in_progress' and locked_until <= $5))",
+                 response_headers = null, response_body = null, locked_until = $4, created_at = $5, expires_at = $6, \
+                 claim_token = $7 where api_key_id = $1 and idempotency_key = $2 \
+                 and (expires_at <= $5 or state = 'failed' or (state = 'in_progress' and locked_until <= $5))",
             )
             .bind(&new.api_key_id)
             .bind(&new.key)
@@ -44,10 +45,11 @@ impl IdempotencyStore for PostgresStore {
             .bind(new.locked_until)
             .bind(new.now)
             .bind(new.expires_at)
+            .bind(&new.token)
             .execute(self.pool())
             .await?;
             if taken.rows_affected() == 1 {
-                return Ok(IdempotencyBegin::Started);
+                return Ok(IdempotencyBegin::Started { resumed: true });
             }
             let row = sqlx::query(
                 "select request_hash, state, status, response_headers, response_body from idempotency_key \
@@ -76,16 +78,18 @@ impl IdempotencyStore for PostgresStore {
         &self,
         api_key_id: &str,
         key: &str,
+        token: &str,
         status: u16,
         headers: &str,
         body: &[u8],
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "update idempotency_key set state = 'completed', status = $3, response_headers = $4, response_body = $5 \
-             where api_key_id = $1 and idempotency_key = $2",
+            "update idempotency_key set state = 'completed', status = $4, response_headers = $5, response_body = $6 \
+             where api_key_id = $1 and idempotency_key = $2 and claim_token = $3",
         )
         .bind(api_key_id)
         .bind(key)
+        .bind(token)
         .bind(i32::from(status))
         .bind(headers)
         .bind(body)
@@ -94,12 +98,21 @@ impl IdempotencyStore for PostgresStore {
         Ok(())
     }
 
-    async fn abandon_idempotent(&self, api_key_id: &str, key: &str) -> Result<(), StoreError> {
-        sqlx::query("delete from idempotency_key where api_key_id = $1 and idempotency_key = $2 and state = 'in_progress'")
-            .bind(api_key_id)
-            .bind(key)
-            .execute(self.pool())
-            .await?;
+    async fn abandon_idempotent(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        token: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "update idempotency_key set state = 'failed' \
+             where api_key_id = $1 and idempotency_key = $2 and claim_token = $3 and state = 'in_progress'",
+        )
+        .bind(api_key_id)
+        .bind(key)
+        .bind(token)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 

@@ -22,8 +22,8 @@ impl IdempotencyStore for SqliteStore {
         );
         for _ in 0..CLAIM_ROUNDS {
             let inserted = sqlx::query(
-                "insert into idempotency_key (api_key_id, idempotency_key, request_hash, state, locked_until, created_at, expires_at) \
-                 values (?1, ?2, ?3, 'in_progress', ?4, ?5, ?6) on conflict (api_key_id, idempotency_key) do nothing",
+                "insert into idempotency_key (api_key_id, idempotency_key, request_hash, state, locked_until, created_at, expires_at, claim_token) \
+                 values (?1, ?2, ?3, 'in_progress', ?4, ?5, ?6, ?7) on conflict (api_key_id, idempotency_key) do nothing",
             )
             .bind(&new.api_key_id)
             .bind(&new.key)
@@ -31,17 +31,18 @@ impl IdempotencyStore for SqliteStore {
             .bind(&locked_until)
             .bind(&now)
             .bind(&expires_at)
+            .bind(&new.token)
             .execute(self.pool())
             .await?;
             if inserted.rows_affected() == 1 {
-                return Ok(IdempotencyBegin::Started);
+                return Ok(IdempotencyBegin::Started { resumed: false });
             }
             // Expired, or claimed by a request that died without finishing: take it over.
             let taken = sqlx::query(
                 "update idempotency_key set request_hash = ?3, state = 'in_progress', status = null, \
-                 response_headers = null, response_body = null, locked_until = ?4, created_at = ?5, expires_at = ?6 \
-                 where api_key_id = ?1 and idempotency_key = ?2 \
-                 and (expires_at <= ?5 or (state = 'in_progress' and locked_until <= ?5))",
+                 response_headers = null, response_body = null, locked_until = ?4, created_at = ?5, expires_at = ?6, \
+                 claim_token = ?7 where api_key_id = ?1 and idempotency_key = ?2 \
+                 and (expires_at <= ?5 or state = 'failed' or (state = 'in_progress' and locked_until <= ?5))",
             )
             .bind(&new.api_key_id)
             .bind(&new.key)
@@ -49,10 +50,11 @@ impl IdempotencyStore for SqliteStore {
             .bind(&locked_until)
             .bind(&now)
             .bind(&expires_at)
+            .bind(&new.token)
             .execute(self.pool())
             .await?;
             if taken.rows_affected() == 1 {
-                return Ok(IdempotencyBegin::Started);
+                return Ok(IdempotencyBegin::Started { resumed: true });
             }
             let row = sqlx::query(
                 "select request_hash, state, status, response_headers, response_body from idempotency_key \
@@ -81,16 +83,18 @@ impl IdempotencyStore for SqliteStore {
         &self,
         api_key_id: &str,
         key: &str,
+        token: &str,
         status: u16,
         headers: &str,
         body: &[u8],
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "update idempotency_key set state = 'completed', status = ?3, response_headers = ?4, response_body = ?5 \
-             where api_key_id = ?1 and idempotency_key = ?2",
+            "update idempotency_key set state = 'completed', status = ?4, response_headers = ?5, response_body = ?6 \
+             where api_key_id = ?1 and idempotency_key = ?2 and claim_token = ?3",
         )
         .bind(api_key_id)
         .bind(key)
+        .bind(token)
         .bind(i32::from(status))
         .bind(headers)
         .bind(body)
@@ -99,12 +103,21 @@ impl IdempotencyStore for SqliteStore {
         Ok(())
     }
 
-    async fn abandon_idempotent(&self, api_key_id: &str, key: &str) -> Result<(), StoreError> {
-        sqlx::query("delete from idempotency_key where api_key_id = ?1 and idempotency_key = ?2 and state = 'in_progress'")
-            .bind(api_key_id)
-            .bind(key)
-            .execute(self.pool())
-            .await?;
+    async fn abandon_idempotent(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        token: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "update idempotency_key set state = 'failed' \
+             where api_key_id = ?1 and idempotency_key = ?2 and claim_token = ?3 and state = 'in_progress'",
+        )
+        .bind(api_key_id)
+        .bind(key)
+        .bind(token)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 

@@ -4,6 +4,7 @@ mod api_keys;
 mod connections;
 mod idempotency;
 mod operations;
+mod sync;
 
 use std::{str::FromStr, time::Duration};
 

@@ -1,0 +1,602 @@
+//! A connection's sync rules: who is eligible for an account, which HR
+//! statuses mean "leaving", how person fields map onto the app's user, how
+//! accounts are matched, and how many deprovisions a run may make unforced.
+//!
+//! Rules arrive as JSON and are parsed by hand, so that every fault is
+//! reported with its path (`eligibility.all[1].in`).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use super::{FieldErrors, person::value_at};
+
+/// Unified user fields a mapping may set.
+pub const MAPPABLE_FIELDS: &[&str] = &[
+    "user_name",
+    "display_name",
+    "nick_name",
+    "title",
+    "user_type",
+    "locale",
+    "timezone",
+    "preferred_language",
+    "employee_number",
+    "cost_center",
+    "organization",
+    "division",
+    "department",
+    "name.given_name",
+    "name.family_name",
+    "name.middle_name",
+    "name.formatted",
+    "name.honorific_prefix",
+    "name.honorific_suffix",
+    "email",
+    "phone",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Rules {
+    /// Who should have an account; absent means everyone sent.
+    #[schema(value_type = Option<Object>)]
+    pub eligibility: Option<Condition>,
+    /// `attributes.employment_status` values that mean the person is leaving (matched ignoring case).
+    pub leaving_statuses: Vec<String>,
+    /// Target field → where its value comes from. Targets: the unified fields in
+    /// `GET /v1/providers` (`mappable_fields`), `email`, `phone`, or `extensions.<urn>.<attribute>`.
+    #[schema(value_type = Object)]
+    pub mapping: Map<String, Value>,
+    /// How existing accounts are matched, in order.
+    pub match_order: Vec<MatchKey>,
+    /// More deprovisions than this in one run need `force: true`.
+    pub deprovision_limit: DeprovisionLimit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKey {
+    ExternalId,
+    UserName,
+    Email,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DeprovisionLimit {
+    /// The most deprovisions as a percentage of managed accounts (default 10).
+    pub percent: u32,
+    /// The most deprovisions in absolute terms (default 50).
+    pub count: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            eligibility: None,
+            leaving_statuses: vec!["terminated".into()],
+            mapping: Map::new(),
+            match_order: vec![MatchKey::ExternalId, MatchKey::UserName, MatchKey::Email],
+            deprovision_limit: DeprovisionLimit {
+                percent: 10,
+                count: 50,
+            },
+        }
+    }
+}
+
+/// An eligibility condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    Test { attribute: String, test: Test },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    Equals(Value),
+    NotEquals(Value),
+    In(Vec<Value>),
+    Contains(String),
+    StartsWith(String),
+    Exists(bool),
+}
+
+const TESTS: [&str; 6] = [
+    "equals",
+    "not_equals",
+    "in",
+    "contains",
+    "starts_with",
+    "exists",
+];
+
+impl Serialize for Condition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+impl Condition {
+    fn to_json(&self) -> Value {
+        match self {
+            Condition::All(items) => {
+                serde_json::json!({"all": items.iter().map(Condition::to_json).collect::<Vec<_>>()})
+            }
+            Condition::Any(items) => {
+                serde_json::json!({"any": items.iter().map(Condition::to_json).collect::<Vec<_>>()})
+            }
+            Condition::Not(inner) => serde_json::json!({"not": inner.to_json()}),
+            Condition::Test { attribute, test } => {
+                let (name, value) = match test {
+                    Test::Equals(v) => ("equals", v.clone()),
+                    Test::NotEquals(v) => ("not_equals", v.clone()),
+                    Test::In(v) => ("in", Value::Array(v.clone())),
+                    Test::Contains(v) => ("contains", Value::String(v.clone())),
+                    Test::StartsWith(v) => ("starts_with", Value::String(v.clone())),
+                    Test::Exists(v) => ("exists", Value::Bool(*v)),
+                };
+                serde_json::json!({"attribute": attribute, name: value})
+            }
+        }
+    }
+
+    /// Whether `person` (as JSON) satisfies the condition.
+    pub fn matches(&self, person: &Value) -> bool {
+        match self {
+            Condition::All(items) => items.iter().all(|c| c.matches(person)),
+            Condition::Any(items) => items.iter().any(|c| c.matches(person)),
+            Condition::Not(inner) => !inner.matches(person),
+            Condition::Test { attribute, test } => {
+                let value = value_at(person, attribute);
+                match test {
+                    Test::Exists(expected) => value.is_some() == *expected,
+                    Test::Equals(expected) => value == Some(expected),
+                    Test::NotEquals(expected) => value != Some(expected),
+                    Test::In(options) => value.is_some_and(|v| options.contains(v)),
+                    Test::Contains(part) => value.is_some_and(|v| match v {
+                        Value::String(s) => s.contains(part.as_str()),
+                        Value::Array(items) => {
+                            items.iter().any(|i| i.as_str() == Some(part.as_str()))
+                        }
+                        _ => false,
+                    }),
+                    Test::StartsWith(prefix) => value
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s.starts_with(prefix.as_str())),
+                }
+            }
+        }
+    }
+}
+
+/// Where a mapped value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    From(String),
+    Value(Value),
+    Template(String),
+}
+
+/// A mapping rule: a source and transforms applied in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappingRule {
+    pub source: Source,
+    pub transforms: Vec<Transform>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transform {
+    Lower,
+    Upper,
+    Trim,
+}
+
+impl Rules {
+    /// Parses a rules document, naming every fault by its path.
+    pub fn parse(document: &Value) -> Result<Rules, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut rules = Rules::default();
+        let Some(object) = document.as_object() else {
+            errors.push("body", "must be a JSON object");
+            return Err(errors);
+        };
+        for key in object.keys() {
+            if ![
+                "eligibility",
+                "leaving_statuses",
+                "mapping",
+                "match_order",
+                "deprovision_limit",
+            ]
+            .contains(&key.as_str())
+            {
+                errors.push(key.clone(), "is not a known field");
+            }
+        }
+        if let Some(value) = object.get("eligibility").filter(|v| !v.is_null()) {
+            rules.eligibility = parse_condition(value, "eligibility", &mut errors, 0);
+        }
+        if let Some(value) = object.get("leaving_statuses") {
+            match value.as_array().filter(|a| a.iter().all(Value::is_string)) {
+                Some(statuses) => {
+                    rules.leaving_statuses = statuses
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                }
+                None => errors.push("leaving_statuses", "must be an array of strings"),
+            }
+        }
+        if let Some(value) = object.get("mapping") {
+            match value.as_object() {
+                Some(mapping) => {
+                    for (target, rule) in mapping {
+                        let path = format!("mapping.{target}");
+                        check_target(target, &path, &mut errors);
+                        parse_mapping_rule(rule, &path, &mut errors);
+                    }
+                    rules.mapping = mapping.clone();
+                }
+                None => errors.push("mapping", "must be an object of target field → rule"),
+            }
+        }
+        if let Some(value) = object.get("match_order") {
+            rules.match_order = parse_match_order(value, &mut errors);
+        }
+        if let Some(value) = object.get("deprovision_limit") {
+            rules.deprovision_limit = parse_limit(value, &mut errors);
+        }
+        errors.into_result(rules)
+    }
+
+    /// The parsed mapping (already validated by [`Rules::parse`]).
+    pub fn mapping_rules(&self) -> Vec<(String, MappingRule)> {
+        let mut ignored = FieldErrors::new();
+        self.mapping
+            .iter()
+            .filter_map(|(target, rule)| {
+                Some((target.clone(), parse_mapping_rule(rule, "", &mut ignored)?))
+            })
+            .collect()
+    }
+
+    /// Whether an employment status means leaving.
+    pub fn is_leaving(&self, status: &str) -> bool {
+        self.leaving_statuses
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(status))
+    }
+}
+
+/// Nesting deeper than this is a mistake (and a way to exhaust the stack).
+const MAX_DEPTH: usize = 16;
+
+fn parse_condition(
+    value: &Value,
+    path: &str,
+    errors: &mut FieldErrors,
+    depth: usize,
+) -> Option<Condition> {
+    if depth > MAX_DEPTH {
+        errors.push(path, format!("nests deeper than {MAX_DEPTH} levels"));
+        return None;
+    }
+    let Some(object) = value.as_object() else {
+        errors.push(path, "must be an object: {\"all\": […]}, {\"any\": […]}, {\"not\": …} or {\"attribute\": …, <test>: …}");
+        return None;
+    };
+    for combinator in ["all", "any"] {
+        if let Some(items) = object.get(combinator) {
+            if object.len() != 1 {
+                errors.push(path, format!("`{combinator}` must be the only key"));
+                return None;
+            }
+            let Some(items) = items.as_array().filter(|a| !a.is_empty()) else {
+                errors.push(
+                    format!("{path}.{combinator}"),
+                    "must be a non-empty array of conditions",
+                );
+                return None;
+            };
+            let parsed: Vec<Condition> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    parse_condition(c, &format!("{path}.{combinator}[{i}]"), errors, depth + 1)
+                })
+                .collect();
+            return (parsed.len() == items.len()).then(|| {
+                if combinator == "all" {
+                    Condition::All(parsed)
+                } else {
+                    Condition::Any(parsed)
+                }
+            });
+        }
+    }
+    if let Some(inner) = object.get("not") {
+        if object.len() != 1 {
+            errors.push(path, "`not` must be the only key");
+            return None;
+        }
+        return parse_condition(inner, &format!("{path}.not"), errors, depth + 1)
+            .map(|c| Condition::Not(Box::new(c)));
+    }
+    parse_test(object, path, errors)
+}
+
+fn parse_test(
+    object: &Map<String, Value>,
+    path: &str,
+    errors: &mut FieldErrors,
+) -> Option<Condition> {
+    let attribute = match object.get("attribute").and_then(Value::as_str) {
+        Some(a) if !a.is_empty() => a.to_owned(),
+        _ => {
+            errors.push(
+                format!("{path}.attribute"),
+                "is required: the person field to test, e.g. `attributes.department`",
+            );
+            return None;
+        }
+    };
+    let tests: Vec<&String> = object
+        .keys()
+        .filter(|k| k.as_str() != "attribute")
+        .collect();
+    let [name] = tests.as_slice() else {
+        errors.push(
+            path,
+            format!("must have exactly one test of: {}", TESTS.join(", ")),
+        );
+        return None;
+    };
+    let at = format!("{path}.{name}");
+    let value = &object[name.as_str()];
+    let test = match name.as_str() {
+        "equals" => Test::Equals(value.clone()),
+        "not_equals" => Test::NotEquals(value.clone()),
+        "in" => match value.as_array() {
+            Some(options) => Test::In(options.clone()),
+            None => {
+                errors.push(at, "must be an array of values");
+                return None;
+            }
+        },
+        "contains" | "starts_with" => match value.as_str() {
+            Some(s) if name.as_str() == "contains" => Test::Contains(s.to_owned()),
+            Some(s) => Test::StartsWith(s.to_owned()),
+            None => {
+                errors.push(at, "must be a string");
+                return None;
+            }
+        },
+        "exists" => match value.as_bool() {
+            Some(b) => Test::Exists(b),
+            None => {
+                errors.push(at, "must be true or false");
+                return None;
+            }
+        },
+        other => {
+            errors.push(
+                format!("{path}.{other}"),
+                format!("is not a test; use one of: {}", TESTS.join(", ")),
+            );
+            return None;
+        }
+    };
+    Some(Condition::Test { attribute, test })
+}
+
+fn check_target(target: &str, path: &str, errors: &mut FieldErrors) {
+    if MAPPABLE_FIELDS.contains(&target) {
+        return;
+    }
+    let is_extension = target
+        .strip_prefix("extensions.")
+        .and_then(|rest| rest.rsplit_once('.'))
+        .is_some_and(|(urn, attribute)| {
+            urn.to_ascii_lowercase().starts_with("urn:") && !attribute.is_empty()
+        });
+    if !is_extension {
+        errors.push(path, "is not a mappable field: use a unified field, `email`, `phone`, or `extensions.<urn>.<attribute>`");
+    }
+}
+
+fn parse_mapping_rule(rule: &Value, path: &str, errors: &mut FieldErrors) -> Option<MappingRule> {
+    let Some(object) = rule.as_object() else {
+        errors.push(
+            path,
+            "must be an object with one of `from`, `value` or `template`",
+        );
+        return None;
+    };
+    let sources: Vec<&str> = ["from", "value", "template"]
+        .into_iter()
+        .filter(|k| object.contains_key(*k))
+        .collect();
+    for key in object.keys() {
+        if !["from", "value", "template", "transform"].contains(&key.as_str()) {
+            errors.push(format!("{path}.{key}"), "is not a known field");
+        }
+    }
+    let source = match sources.as_slice() {
+        ["from"] => match object["from"].as_str() {
+            Some(p) if !p.is_empty() => Source::From(p.to_owned()),
+            _ => {
+                errors.push(
+                    format!("{path}.from"),
+                    "must be a person field path, e.g. `attributes.job_title`",
+                );
+                return None;
+            }
+        },
+        ["value"] => Source::Value(object["value"].clone()),
+        ["template"] => match object["template"].as_str() {
+            Some(t) => match check_template(t) {
+                Ok(()) => Source::Template(t.to_owned()),
+                Err(message) => {
+                    errors.push(format!("{path}.template"), message);
+                    return None;
+                }
+            },
+            None => {
+                errors.push(
+                    format!("{path}.template"),
+                    "must be a string such as `{given_name}.{family_name}@example.com`",
+                );
+                return None;
+            }
+        },
+        _ => {
+            errors.push(
+                path,
+                "must have exactly one of `from`, `value` or `template`",
+            );
+            return None;
+        }
+    };
+    let mut transforms = Vec::new();
+    if let Some(list) = object.get("transform") {
+        let names: Vec<&Value> = match list {
+            Value::Array(items) => items.iter().collect(),
+            single => vec![single],
+        };
+        for (i, name) in names.into_iter().enumerate() {
+            match name.as_str() {
+                Some("lower") => transforms.push(Transform::Lower),
+                Some("upper") => transforms.push(Transform::Upper),
+                Some("trim") => transforms.push(Transform::Trim),
+                _ => errors.push(
+                    format!("{path}.transform[{i}]"),
+                    "must be `lower`, `upper` or `trim`",
+                ),
+            }
+        }
+    }
+    Some(MappingRule { source, transforms })
+}
+
+/// `{path}` placeholders must be closed and non-empty.
+fn check_template(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or("has a `{` without a closing `}`")?;
+        if after[..close].trim().is_empty() || after[..close].contains('{') {
+            return Err("has an empty or nested placeholder".into());
+        }
+        rest = &after[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err("has a `}` without an opening `{`".into());
+    }
+    Ok(())
+}
+
+impl MappingRule {
+    /// The mapped value for `person`; `Err` names a field the source needs but the person lacks.
+    pub fn apply(&self, person: &Value) -> Result<Value, String> {
+        let value = match &self.source {
+            Source::Value(v) => v.clone(),
+            Source::From(path) => value_at(person, path)
+                .cloned()
+                .ok_or_else(|| path.clone())?,
+            Source::Template(template) => Value::String(render(template, person)?),
+        };
+        Ok(self
+            .transforms
+            .iter()
+            .fold(value, |value, transform| match (value, transform) {
+                (Value::String(s), Transform::Lower) => Value::String(s.to_lowercase()),
+                (Value::String(s), Transform::Upper) => Value::String(s.to_uppercase()),
+                (Value::String(s), Transform::Trim) => Value::String(s.trim().to_owned()),
+                (other, _) => other,
+            }))
+    }
+}
+
+/// Fills `{path}` placeholders from the person; a placeholder may name a path
+/// from the root (`{attributes.location}`) or a name part (`{given_name}`).
+fn render(template: &str, person: &Value) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}').unwrap_or(after.len());
+        let path = after[..close].trim();
+        let value = value_at(person, path)
+            .or_else(|| value_at(person, &format!("name.{path}")))
+            .ok_or_else(|| path.to_owned())?;
+        match value {
+            Value::String(s) => out.push_str(s),
+            other => out.push_str(&other.to_string()),
+        }
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn parse_match_order(value: &Value, errors: &mut FieldErrors) -> Vec<MatchKey> {
+    let Some(items) = value.as_array().filter(|a| !a.is_empty()) else {
+        errors.push(
+            "match_order",
+            "must be a non-empty array of `external_id`, `user_name`, `email`",
+        );
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let key = match item.as_str() {
+            Some("external_id") => MatchKey::ExternalId,
+            Some("user_name") => MatchKey::UserName,
+            Some("email") => MatchKey::Email,
+            _ => {
+                errors.push(
+                    format!("match_order[{i}]"),
+                    "must be `external_id`, `user_name` or `email`",
+                );
+                continue;
+            }
+        };
+        if keys.contains(&key) {
+            errors.push(format!("match_order[{i}]"), "appears twice");
+        }
+        keys.push(key);
+    }
+    keys
+}
+
+fn parse_limit(value: &Value, errors: &mut FieldErrors) -> DeprovisionLimit {
+    let mut limit = Rules::default().deprovision_limit;
+    let Some(object) = value.as_object() else {
+        errors.push(
+            "deprovision_limit",
+            "must be an object with `percent` and/or `count`",
+        );
+        return limit;
+    };
+    for (key, v) in object {
+        let n = v.as_u64().and_then(|n| u32::try_from(n).ok());
+        match (key.as_str(), n) {
+            ("percent", Some(n)) if n <= 100 => limit.percent = n,
+            ("count", Some(n)) => limit.count = n,
+            ("percent", _) => errors.push(
+                "deprovision_limit.percent",
+                "must be a whole number from 0 to 100",
+            ),
+            ("count", _) => errors.push("deprovision_limit.count", "must be a whole number"),
+            (other, _) => errors.push(format!("deprovision_limit.{other}"), "is not a known field"),
+        }
+    }
+    limit
+}
+
+#[cfg(test)]
+mod tests;
