@@ -47,6 +47,14 @@ pub struct Config {
     pub idempotency_ttl: Duration,
     /// How long operation log entries are kept.
     pub operation_retention: Duration,
+    /// Largest sync request body (a whole workforce), in bytes.
+    pub max_sync_body_bytes: usize,
+    /// How long a sync plan can be applied by its id.
+    pub sync_plan_ttl: Duration,
+    /// How long an instance holds a sync item before another may take it over.
+    pub sync_lease: Duration,
+    /// How many sync items one instance applies at once (per instance, all runs).
+    pub sync_concurrency: usize,
 }
 
 /// Shortest API key accepted from the environment.
@@ -59,6 +67,10 @@ const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 60;
 const DEFAULT_MAX_HEADER_BYTES: u64 = 16 * 1024;
 const DEFAULT_IDEMPOTENCY_TTL_HOURS: u64 = 24;
 const DEFAULT_OPERATION_RETENTION_DAYS: u64 = 90;
+const DEFAULT_MAX_SYNC_BODY_BYTES: u64 = 64 * 1024 * 1024;
+const DEFAULT_SYNC_PLAN_TTL_MINUTES: u64 = 60;
+const DEFAULT_SYNC_LEASE_SECONDS: u64 = 30;
+const DEFAULT_SYNC_CONCURRENCY: u64 = 8;
 
 /// Every problem found in the configuration, one per line.
 #[derive(Debug, thiserror::Error)]
@@ -179,6 +191,33 @@ impl Config {
                 ),
         );
 
+        let max_sync_body_bytes = number(
+            "PROVISIO_MAX_SYNC_BODY_BYTES",
+            DEFAULT_MAX_SYNC_BODY_BYTES,
+            1024..=1 << 31,
+            &mut errors,
+        );
+        let sync_plan_ttl = Duration::from_secs(
+            60 * number(
+                "PROVISIO_SYNC_PLAN_TTL_MINUTES",
+                DEFAULT_SYNC_PLAN_TTL_MINUTES,
+                1..=10_080,
+                &mut errors,
+            ),
+        );
+        let sync_lease = Duration::from_secs(number(
+            "PROVISIO_SYNC_LEASE_SECONDS",
+            DEFAULT_SYNC_LEASE_SECONDS,
+            3..=3600,
+            &mut errors,
+        ));
+        let sync_concurrency = number(
+            "PROVISIO_SYNC_CONCURRENCY",
+            DEFAULT_SYNC_CONCURRENCY,
+            1..=256,
+            &mut errors,
+        );
+
         if !errors.is_empty() {
             return Err(ConfigError(errors));
         }
@@ -198,6 +237,10 @@ impl Config {
             max_header_bytes: usize::try_from(max_header_bytes).unwrap_or(usize::MAX),
             idempotency_ttl,
             operation_retention,
+            max_sync_body_bytes: usize::try_from(max_sync_body_bytes).unwrap_or(usize::MAX),
+            sync_plan_ttl,
+            sync_lease,
+            sync_concurrency: usize::try_from(sync_concurrency).unwrap_or(usize::MAX),
         })
     }
 

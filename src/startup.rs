@@ -4,7 +4,10 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::Router;
-use tokio::net::TcpListener;
+use tokio::{
+    net::TcpListener,
+    sync::{Notify, watch},
+};
 
 use crate::{
     api::{self, ApiKeys, AppState, Limits},
@@ -12,7 +15,10 @@ use crate::{
     config::Config,
     metrics::Metrics,
     scim::{ScimClient, ScimClientOptions},
-    service::{ApiKeyService, Connections, OperationLog, Users},
+    service::{
+        ApiKeyService, Connections, OperationLog, Users,
+        sync::{SyncService, Worker},
+    },
     store::{self, DynStore, StoreOptions},
 };
 
@@ -26,11 +32,12 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     maintenance: Maintenance,
+    worker: Worker,
     grace: Duration,
 }
 
-/// Housekeeping that runs beside the server: pruning old operation log entries
-/// and expired idempotency keys.
+/// Housekeeping that runs beside the server: pruning old operation log entries,
+/// expired idempotency keys and expired sync plans.
 #[derive(Clone)]
 struct Maintenance {
     store: DynStore,
@@ -53,6 +60,11 @@ impl Maintenance {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned expired idempotency keys"),
             Err(error) => tracing::warn!(%error, "could not prune idempotency keys"),
+        }
+        match self.store.prune_plans(now).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned expired sync plans"),
+            Err(error) => tracing::warn!(%error, "could not prune sync plans"),
         }
     }
 
@@ -88,14 +100,25 @@ impl Application {
         )
         .context("Could not build the HTTP client.")?;
         let operations = OperationLog::new(store.clone(), Some(metrics.clone()));
+        let users = Users::new(
+            store.clone(),
+            connections.clone(),
+            scim,
+            operations.clone(),
+            config.request_timeout,
+        );
+        let work = Arc::new(Notify::new());
+        let worker = Worker::new(
+            store.clone(),
+            users.clone(),
+            config.sync_lease,
+            config.sync_concurrency,
+            work.clone(),
+        );
         let state = AppState {
             store: store.clone(),
-            users: Users::new(
-                connections.clone(),
-                scim,
-                operations.clone(),
-                config.request_timeout,
-            ),
+            sync: SyncService::new(store.clone(), users.clone(), config.sync_plan_ttl, work),
+            users,
             connections,
             operations: operations.clone(),
             api_keys: Arc::new(ApiKeys::new(&api_keys)),
@@ -106,6 +129,7 @@ impl Application {
                 max_header_bytes: config.max_header_bytes,
                 request_timeout: config.request_timeout,
                 idempotency_ttl: config.idempotency_ttl,
+                max_sync_body_bytes: config.max_sync_body_bytes,
             },
         };
         let maintenance = Maintenance {
@@ -126,6 +150,7 @@ impl Application {
             router,
             addr,
             maintenance,
+            worker,
             grace: SHUTDOWN_GRACE.max(config.request_timeout + Duration::from_secs(5)),
         })
     }
@@ -139,14 +164,24 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `stop` completes, then drains for up to 30 seconds.
+    /// Serves until `stop` completes, then drains: in-flight requests and the
+    /// sync items in hand finish (for up to the grace period).
     pub async fn run_until(
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(self.maintenance.clone().run_forever());
+        let (stop_worker, worker_stopped) = watch::channel(false);
+        let worker = tokio::spawn(self.worker.clone().run(worker_stopped));
+        let grace = self.grace;
         let result = self.serve(stop).await;
         housekeeping.abort();
+        let _ = stop_worker.send(true);
+        if tokio::time::timeout(grace, worker).await.is_err() {
+            tracing::warn!(
+                "sync items in hand did not finish within {grace:?}; another start will check and finish them"
+            );
+        }
         result
     }
 

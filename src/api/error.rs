@@ -38,14 +38,18 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
-        ErrorCode::NotFound | ErrorCode::ConnectionNotFound | ErrorCode::UserNotFound => {
-            StatusCode::NOT_FOUND
-        }
+        ErrorCode::NotFound
+        | ErrorCode::ConnectionNotFound
+        | ErrorCode::UserNotFound
+        | ErrorCode::PlanNotFound
+        | ErrorCode::SyncRunNotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::ConnectionExists
         | ErrorCode::ConcurrentModification
         | ErrorCode::UserExists
-        | ErrorCode::IdempotencyKeyInUse => StatusCode::CONFLICT,
+        | ErrorCode::IdempotencyKeyInUse
+        | ErrorCode::PlanStale
+        | ErrorCode::DeprovisionThreshold => StatusCode::CONFLICT,
         ErrorCode::ProviderRateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::ProviderUnauthorized
         | ErrorCode::ProviderUnavailable
@@ -254,6 +258,22 @@ impl From<ServiceError> for ApiError {
             )
             .with_errors(vec![FieldError::new("instance_url", reason)]),
             ServiceError::Provider(error) => ApiError::from(error),
+            ServiceError::PlanNotFound => ApiError::new(
+                ErrorCode::PlanNotFound,
+                "no plan with this id for this connection; plans expire, so plan again",
+            )
+            .with_errors(vec![FieldError::new(
+                "plan_id",
+                "is not a plan of this connection",
+            )]),
+            ServiceError::PlanStale(detail) => ApiError::new(ErrorCode::PlanStale, detail)
+                .with_errors(vec![FieldError::new("plan_id", "is stale")]),
+            ServiceError::DeprovisionThreshold(detail) => {
+                ApiError::new(ErrorCode::DeprovisionThreshold, detail)
+            }
+            ServiceError::SyncRunNotFound => {
+                ApiError::new(ErrorCode::SyncRunNotFound, "no sync run has this id")
+            }
             other @ (ServiceError::Store(_)
             | ServiceError::Seal(_)
             | ServiceError::Open(_)

@@ -63,18 +63,19 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         .get::<Authenticated>()
         .map_or_else(|| "anonymous".to_owned(), |a| a.0.id.clone());
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, state.limits.max_body_bytes).await else {
+    // The full path: inside `/v1` the router has already stripped the prefix from `uri`.
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    let limit = state.limits.body_limit_for(uri.path());
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return ApiError::new(
             ErrorCode::PayloadTooLarge,
             "the request body is larger than this server accepts",
         )
         .into_response();
     };
-    // The full path: inside `/v1` the router has already stripped the prefix from `uri`.
-    let uri = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map_or(&parts.uri, |o| &o.0);
     let fingerprint = request_hash(
         &parts.method,
         uri.path_and_query().map_or("", |p| p.as_str()),
@@ -131,14 +132,21 @@ async fn remember(state: &AppState, claim: &NewIdempotency, response: Response) 
     );
     let transient = response.extensions().get::<Transient>().is_some();
     let (parts, body) = response.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_STORED_RESPONSE).await else {
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
         let _ = state.store.abandon_idempotent(principal, key, token).await;
-        return ApiError::internal(anyhow::anyhow!(
-            "a response was too large to keep for its Idempotency-Key"
-        ))
-        .into_response();
+        return ApiError::internal(anyhow::anyhow!("a response body could not be read"))
+            .into_response();
     };
-    let stored = if parts.status.is_server_error() || transient {
+    let too_large = bytes.len() > MAX_STORED_RESPONSE;
+    if too_large {
+        // Answered all the same; a retry with the key runs the request again
+        // (only large sync plans get here, and planning changes nothing).
+        tracing::warn!(
+            bytes = bytes.len(),
+            "a response is too large to keep for its Idempotency-Key; the key is released"
+        );
+    }
+    let stored = if parts.status.is_server_error() || transient || too_large {
         state.store.abandon_idempotent(principal, key, token).await
     } else {
         let headers = kept_headers(&parts.headers);

@@ -21,6 +21,19 @@ pub struct Limits {
     pub max_header_bytes: usize,
     pub request_timeout: Duration,
     pub idempotency_ttl: Duration,
+    /// The body limit of sync requests (a whole workforce at once).
+    pub max_sync_body_bytes: usize,
+}
+
+impl Limits {
+    /// The body limit of a request to `path` (the full path, `/v1/…`).
+    pub fn body_limit_for(&self, path: &str) -> usize {
+        if super::sync::is_sync_path(path) {
+            self.max_sync_body_bytes
+        } else {
+            self.max_body_bytes
+        }
+    }
 }
 
 pub async fn middleware(State(limits): State<Limits>, request: Request, next: Next) -> Response {
@@ -73,6 +86,7 @@ mod tests {
             max_header_bytes: 1024,
             request_timeout: Duration::from_millis(50),
             idempotency_ttl: Duration::from_secs(60),
+            max_sync_body_bytes: 1024,
         };
         let app = Router::new()
             .route(

@@ -13,6 +13,7 @@ mod operations;
 mod pagination;
 mod providers;
 pub mod request_id;
+mod sync;
 mod users;
 
 use std::sync::Arc;
@@ -38,7 +39,7 @@ pub use limits::Limits;
 use crate::{
     config::Config,
     metrics::Metrics,
-    service::{ApiKeyService, Connections, OperationLog, Users},
+    service::{ApiKeyService, Connections, OperationLog, Users, sync::SyncService},
     store::DynStore,
 };
 
@@ -53,6 +54,7 @@ pub struct AppState {
     pub api_key_service: ApiKeyService,
     pub metrics: Arc<Metrics>,
     pub limits: Limits,
+    pub sync: SyncService,
 }
 
 fn v1_routes() -> OpenApiRouter<AppState> {
@@ -60,6 +62,7 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(operations::router())
         .merge(providers::router())
+        .merge(sync::router())
 }
 
 /// Every documented route, with `v1` (the `/v1` routes, possibly wrapped in layers) nested.

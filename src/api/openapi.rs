@@ -43,6 +43,8 @@ use crate::domain::FieldError;
         (name = "connections", description = "Named connections to apps, with sealed credentials"),
         (name = "users", description = "People's accounts in an app, in one uniform shape"),
         (name = "providers", description = "The supported apps and what connecting to them needs"),
+        (name = "operations", description = "The log of every call provisio made to an app"),
+        (name = "sync", description = "Hire-to-retire sync: rules, reviewable plans, and durable runs that apply them"),
         (name = "health", description = "Probes for orchestrators"),
     )
 )]

@@ -169,15 +169,9 @@ async fn list_operations(
         to: query.to,
         before,
     };
-    let mut rows = state.operations.list(&filter, limit + 1).await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| {
-            rows.last()
-                .map(|r| pagination::encode(LISTING, (r.created_at, r.operation_id)))
-        })
-        .flatten();
+    let rows = state.operations.list(&filter, limit + 1).await?;
+    let (rows, next_cursor) =
+        pagination::page(rows, limit, LISTING, |r| (r.created_at, r.operation_id));
     Ok(Json(OperationList {
         items: rows.into_iter().map(OperationOut::from).collect(),
         next_cursor,

@@ -60,6 +60,22 @@ pub fn encode<T: Serialize>(listing: &str, position: T) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&envelope).unwrap_or_default())
 }
 
+/// Cuts `rows`, fetched with `limit + 1`, to one page, with the cursor that
+/// continues after its last row (none when nothing is left).
+pub fn page<T, P: Serialize>(
+    mut rows: Vec<T>,
+    limit: u32,
+    listing: &str,
+    position: impl Fn(&T) -> P,
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = more
+        .then(|| rows.last().map(|row| encode(listing, position(row))))
+        .flatten();
+    (rows, next)
+}
+
 fn decode<T: DeserializeOwned>(listing: &str, cursor: &str) -> Result<T, ApiError> {
     let invalid = || {
         ApiError::field(

@@ -7,7 +7,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{AppState, openapi::responses as r};
 use crate::{
-    domain::{CredentialKind, ProviderKind},
+    domain::{CredentialKind, MAPPABLE_FIELDS, ProviderKind},
     providers::{COMMON_SETTINGS, Capabilities, InstanceUrlRule, SettingSpec, provider},
 };
 
@@ -29,6 +29,9 @@ pub struct ProviderOut {
     /// Settings a connection may (or must) carry: the provider's own, then those every connection takes.
     settings: Vec<&'static SettingSpec>,
     capabilities: &'static Capabilities,
+    /// Targets a sync mapping (`PUT /v1/connections/{connection}/rules`) may set;
+    /// `extensions.<urn>.<attribute>` reaches the app's own extension attributes too.
+    mappable_fields: &'static [&'static str],
     /// The provider's own SCIM documentation.
     documentation_url: &'static str,
 }
@@ -58,6 +61,7 @@ async fn list_providers() -> Json<ProviderList> {
                     description: d.description,
                     auth_types: d.auth_types,
                     instance_url: &d.instance_url,
+                    mappable_fields: MAPPABLE_FIELDS,
                     settings: d.settings.iter().chain(COMMON_SETTINGS).collect(),
                     capabilities: &d.capabilities,
                     documentation_url: d.documentation_url,

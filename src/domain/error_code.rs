@@ -85,6 +85,14 @@ error_codes! {
     ProviderTimeout => "provider_timeout", "Provider timeout";
     /// The app answered, but not with valid SCIM.
     ProviderInvalidResponse => "provider_invalid_response", "Provider answered invalid SCIM";
+    /// No sync plan with this id for this connection (or it was pruned after expiring).
+    PlanNotFound => "plan_not_found", "Plan not found";
+    /// The plan expired, or the app, the managed accounts, the rules or the input changed since it was made; plan again.
+    PlanStale => "plan_stale", "Plan stale";
+    /// The plan deprovisions more accounts than the connection's limit; review it and apply with `force: true`.
+    DeprovisionThreshold => "deprovision_threshold", "Deprovision threshold exceeded";
+    /// No sync run has this id.
+    SyncRunNotFound => "sync_run_not_found", "Sync run not found";
     /// The request did not finish within provisio's per-request deadline.
     DeadlineExceeded => "deadline_exceeded", "Deadline exceeded";
     /// The database is not reachable (readiness).

@@ -5,7 +5,7 @@
 //! Rules arrive as JSON and are parsed by hand, so that every fault is
 //! reported with its path (`eligibility.all[1].in`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
@@ -53,7 +53,7 @@ pub struct Rules {
     pub deprovision_limit: DeprovisionLimit,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKey {
     ExternalId,

@@ -5,6 +5,7 @@
 mod api_keys;
 mod connections;
 mod operations;
+pub mod sync;
 mod users;
 
 pub use api_keys::{ApiKeyInfo, ApiKeyService, KeyOwner, key_digest};
@@ -46,6 +47,17 @@ pub enum ServiceError {
     /// The provider has no such operation; the text says what to do instead.
     #[error("{0}")]
     Unsupported(String),
+    /// No plan with this id for the connection.
+    #[error("no such plan")]
+    PlanNotFound,
+    /// The plan expired or no longer describes the app; the text says which.
+    #[error("{0}")]
+    PlanStale(String),
+    /// The plan deprovisions more than the connection's limit allows.
+    #[error("{0}")]
+    DeprovisionThreshold(String),
+    #[error("no such sync run")]
+    SyncRunNotFound,
     /// A write task ended without an answer (it panicked).
     #[error("a write to the app was aborted: {0}")]
     Aborted(String),
@@ -77,6 +89,10 @@ impl ServiceError {
             ServiceError::InstanceUrlForbidden(_) => ErrorCode::InstanceUrlForbidden,
             ServiceError::Unsupported(_) => ErrorCode::UnsupportedOperation,
             ServiceError::Provider(error) => provider_error_code(error),
+            ServiceError::PlanNotFound => ErrorCode::PlanNotFound,
+            ServiceError::PlanStale(_) => ErrorCode::PlanStale,
+            ServiceError::DeprovisionThreshold(_) => ErrorCode::DeprovisionThreshold,
+            ServiceError::SyncRunNotFound => ErrorCode::SyncRunNotFound,
             ServiceError::Store(_)
             | ServiceError::Seal(_)
             | ServiceError::Open(_)

@@ -173,6 +173,25 @@ impl TestDb {
         }
     }
 
+    /// How many instances took items of sync runs (the last lease owner of each item).
+    pub async fn distinct_sync_owners(&self) -> i64 {
+        let sql = "select count(distinct lease_owner) from sync_item";
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+                let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                n
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
+                let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                n
+            }
+        }
+    }
+
     /// Runs a statement against the database directly (to tamper with rows).
     pub async fn execute(&self, sql: &str) {
         match self.backend {

@@ -12,6 +12,7 @@ use wiremock::{
 
 use crate::{
     helpers::{Backend, Stamped, TestApp, spawn_app},
+    proxy::{host_and_port, read_request},
     scim_server::{ScimAuth, ScimServer},
 };
 
@@ -276,12 +277,7 @@ async fn a_delete_answered_404_after_a_429_is_not_called_done() {
 /// then resets the caller's connection instead of answering: the account is
 /// created but the answer is lost. Everything after passes through.
 async fn lossy_proxy(upstream: &str) -> String {
-    let upstream = upstream
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let upstream = host_and_port(upstream);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -308,31 +304,6 @@ async fn lossy_proxy(upstream: &str) -> String {
         }
     });
     format!("http://{address}/v2")
-}
-
-/// Reads one HTTP/1.1 request (headers and a Content-Length body), rewritten to close.
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
-    let mut data = Vec::new();
-    let mut buffer = [0u8; 8192];
-    loop {
-        let n = stream.read(&mut buffer).await.unwrap();
-        data.extend_from_slice(&buffer[..n]);
-        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&data[..end]).to_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .map_or(0, |v| v.trim().parse().unwrap());
-            while data.len() < end + 4 + length {
-                let n = stream.read(&mut buffer).await.unwrap();
-                data.extend_from_slice(&buffer[..n]);
-            }
-            return data;
-        }
-        if n == 0 {
-            return data;
-        }
-    }
 }
 
 #[tokio::test]

@@ -21,6 +21,7 @@ use crate::{
     scim::{
         CallStats, Endpoint, Filter, PatchOperation, ProviderError, ProviderErrorKind, ScimClient,
     },
+    store::{DynStore, ManagedUserRow},
 };
 
 use limits::Limiters;
@@ -77,6 +78,8 @@ pub struct Check {
 
 #[derive(Clone)]
 pub struct Users {
+    /// For the managed-account links (`managed_user`).
+    store: DynStore,
     connections: Connections,
     client: ScimClient,
     log: OperationLog,
@@ -93,12 +96,14 @@ const ANSWER_MARGIN: Duration = Duration::from_secs(1);
 
 impl Users {
     pub fn new(
+        store: DynStore,
         connections: Connections,
         client: ScimClient,
         log: OperationLog,
         request_budget: Duration,
     ) -> Self {
         Self {
+            store,
             connections,
             client,
             log,
@@ -134,7 +139,16 @@ impl Users {
         })
     }
 
-    /// Provisions a user (hire). Every field is checked before the app is called.
+    /// The connections these users live behind.
+    pub fn connections(&self) -> &Connections {
+        &self.connections
+    }
+
+    /// The SCIM client every call goes through.
+    pub fn client(&self) -> &ScimClient {
+        &self.client
+    }
+
     /// Provisions a user (hire). Every field is checked before the app is called.
     pub async fn create(&self, target: &Target, fields: UserFields) -> Result<User, ServiceError> {
         let target = target.for_operation();
@@ -197,6 +211,9 @@ impl Users {
         let user_name = fields.user_name.clone();
         let result = self.create_unlogged(target, fields).await;
         let user = result.as_ref().ok();
+        if let Some(user) = user {
+            self.manage(target, user).await;
+        }
         self.record(
             target,
             "create_user",
@@ -207,6 +224,24 @@ impl Users {
         )
         .await;
         result
+    }
+
+    /// Links an account provisio created as managed: a sync may update and
+    /// deprovision it. A failure is logged, not answered: the account exists.
+    async fn manage(&self, target: &Target, user: &User) {
+        let now = crate::store::now();
+        let row = ManagedUserRow {
+            connection_id: target.connection.id,
+            provider_user_id: user.id.clone(),
+            external_id: user.fields.external_id.clone(),
+            user_name: user.fields.user_name.clone(),
+            applied_hash: None,
+            created_at: now,
+            updated_at: now,
+        };
+        if let Err(error) = self.store.upsert_managed_user(&row).await {
+            tracing::error!(%error, user_id = %user.id, "could not record the new account as managed by provisio");
+        }
     }
 
     async fn create_unlogged(

@@ -7,8 +7,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{Row, postgres::PgRow, types::Json};
 use uuid::Uuid;
 
-use super::PostgresStore;
-use crate::store::{ItemOutcome, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError, SyncStore};
+use super::{PostgresStore, connections::constraint_from_message};
+use crate::store::{
+    ItemOutcome, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError, SyncStore, conflict_or,
+};
 
 macro_rules! item_columns {
     () => {
@@ -202,7 +204,8 @@ impl SyncStore for PostgresStore {
         .bind(run.created_at)
         .bind(run.finished_at)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| conflict_or(e, constraint_from_message))?;
         for item in items {
             sqlx::query(concat!(
                 "insert into sync_item (",
@@ -329,7 +332,7 @@ impl SyncStore for PostgresStore {
     ) -> Result<bool, StoreError> {
         let result = sqlx::query(
             "update sync_item set status = $4, user_id = coalesce($5, user_id), error_code = $6, error_detail = $7, \
-             lease_owner = null, lease_until = null, updated_at = $8 \
+             lease_until = null, updated_at = $8 \
              where run_id = $1 and seq = $2 and lease_owner = $3 and status = 'running'",
         )
         .bind(run_id)

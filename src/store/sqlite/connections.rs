@@ -42,6 +42,7 @@ pub(super) fn constraint_from_message(message: &str) -> Option<String> {
             "connection.name" => "connection_name_key",
             "api_key.name" => "api_key_name_key",
             "api_key.key_hash" => "api_key_hash_key",
+            "sync_run.plan_id" => "sync_run_plan_id_key",
             "idempotency_key.api_key_id, idempotency_key.idempotency_key" => "idempotency_key_pkey",
             other => other,
         }

@@ -7,8 +7,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{Row, sqlite::SqliteRow, types::Json};
 use uuid::{Uuid, fmt::Hyphenated};
 
-use super::{SqliteStore, decode_time, encode_time};
-use crate::store::{ItemOutcome, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError, SyncStore};
+use super::{SqliteStore, connections::constraint_from_message, decode_time, encode_time};
+use crate::store::{
+    ItemOutcome, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError, SyncStore, conflict_or,
+};
 
 macro_rules! item_columns {
     () => {
@@ -211,7 +213,8 @@ impl SyncStore for SqliteStore {
         .bind(encode_time(run.created_at))
         .bind(run.finished_at.map(encode_time))
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| conflict_or(e, constraint_from_message))?;
         for item in items {
             sqlx::query(concat!(
                 "insert into sync_item (",
@@ -338,7 +341,7 @@ impl SyncStore for SqliteStore {
     ) -> Result<bool, StoreError> {
         let result = sqlx::query(
             "update sync_item set status = ?4, user_id = coalesce(?5, user_id), error_code = ?6, error_detail = ?7, \
-             lease_owner = null, lease_until = null, updated_at = ?8 \
+             lease_until = null, updated_at = ?8 \
              where run_id = ?1 and seq = ?2 and lease_owner = ?3 and status = 'running'",
         )
         .bind(run_id.hyphenated())

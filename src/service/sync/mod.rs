@@ -1,0 +1,13 @@
+//! Hire-to-retire sync: an HR system sends who should have an account in an
+//! app; provisio works out the difference as a reviewable plan and applies it
+//! as a durable run.
+
+mod desired;
+pub mod plan;
+mod service;
+mod worker;
+
+pub use desired::Change;
+pub use plan::{Action, Deprovision, Orphan, Plan, PlanItem, Totals};
+pub use service::{RunState, StoredPlan, SyncRequest, SyncService};
+pub use worker::Worker;

@@ -1,0 +1,515 @@
+//! Working out a sync plan: match people to accounts, decide what each needs,
+//! and list what nobody claims. Pure: everything it needs is passed in, so it is
+//! tested without an app or a database.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::desired::{Change, desired_user, diff, patch_for};
+use crate::{
+    domain::{Connection, MatchKey, Person, Rules, User, value_at},
+    providers::Provider,
+    store::ManagedUserRow,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Deactivate,
+    Reactivate,
+    Unchanged,
+    Conflict,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Deactivate => "deactivate",
+            Action::Reactivate => "reactivate",
+            Action::Unchanged => "unchanged",
+            Action::Conflict => "conflict",
+        }
+    }
+
+    /// Whether applying the plan does something for this item.
+    pub fn is_change(self) -> bool {
+        matches!(
+            self,
+            Action::Create | Action::Update | Action::Deactivate | Action::Reactivate
+        )
+    }
+}
+
+/// What to do about one person or account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanItem {
+    pub action: Action,
+    pub external_id: Option<String>,
+    pub user_id: Option<String>,
+    pub user_name: Option<String>,
+    pub changes: Vec<Change>,
+    pub reason: Option<String>,
+    /// What applying needs: the new user (create) or the merge patch (update, reactivate).
+    pub payload: Value,
+}
+
+/// An account in the app that no person claims and provisio does not manage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Orphan {
+    pub user_id: String,
+    pub user_name: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Totals {
+    pub people: usize,
+    pub accounts: usize,
+    pub create: usize,
+    pub update: usize,
+    pub deactivate: usize,
+    pub reactivate: usize,
+    pub unchanged: usize,
+    pub conflict: usize,
+    pub orphans: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub totals: Totals,
+    pub items: Vec<PlanItem>,
+    pub orphans: Vec<Orphan>,
+    /// Accounts provisio manages in this app, for the deprovision limit.
+    pub managed: usize,
+}
+
+/// What the caller asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Deprovision {
+    /// Leavers' managed accounts are deactivated.
+    Deactivate,
+    /// Leavers are reported, nothing is deprovisioned.
+    None,
+}
+
+pub struct PlanInput<'a> {
+    pub people: &'a [Person],
+    pub accounts: &'a [User],
+    pub managed: &'a [ManagedUserRow],
+    pub rules: &'a Rules,
+    pub deprovision: Deprovision,
+    pub adopt: bool,
+    pub profile: &'a dyn Provider,
+    pub connection: &'a Connection,
+}
+
+/// Indexes over the app's accounts.
+struct Accounts<'a> {
+    by_id: HashMap<&'a str, &'a User>,
+    by_external_id: HashMap<&'a str, Vec<&'a User>>,
+    by_user_name: HashMap<String, Vec<&'a User>>,
+    by_email: HashMap<String, Vec<&'a User>>,
+}
+
+impl<'a> Accounts<'a> {
+    fn new(accounts: &'a [User]) -> Self {
+        let mut index = Accounts {
+            by_id: HashMap::new(),
+            by_external_id: HashMap::new(),
+            by_user_name: HashMap::new(),
+            by_email: HashMap::new(),
+        };
+        for account in accounts {
+            index.by_id.insert(account.id.as_str(), account);
+            if let Some(external_id) = &account.fields.external_id {
+                index
+                    .by_external_id
+                    .entry(external_id.as_str())
+                    .or_default()
+                    .push(account);
+            }
+            index
+                .by_user_name
+                .entry(account.fields.user_name.to_lowercase())
+                .or_default()
+                .push(account);
+            if let Some(email) = primary_email(account) {
+                index.by_email.entry(email).or_default().push(account);
+            }
+        }
+        index
+    }
+
+    fn candidates(&self, key: MatchKey, person: &Person) -> Vec<&'a User> {
+        match key {
+            MatchKey::ExternalId => self
+                .by_external_id
+                .get(person.key())
+                .cloned()
+                .unwrap_or_default(),
+            MatchKey::UserName => self
+                .by_user_name
+                .get(&person.fields.user_name.to_lowercase())
+                .cloned()
+                .unwrap_or_default(),
+            MatchKey::Email => person_email(person)
+                .and_then(|e| self.by_email.get(&e).cloned())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+fn primary_email(user: &User) -> Option<String> {
+    let emails = &user.fields.emails;
+    emails
+        .iter()
+        .find(|e| e.primary)
+        .or_else(|| emails.first())
+        .map(|e| e.value.to_lowercase())
+}
+
+fn person_email(person: &Person) -> Option<String> {
+    let emails = &person.fields.emails;
+    emails
+        .iter()
+        .find(|e| e.primary)
+        .or_else(|| emails.first())
+        .map(|e| e.value.to_lowercase())
+}
+
+/// Works out the plan.
+pub fn plan(input: &PlanInput<'_>) -> Plan {
+    let accounts = Accounts::new(input.accounts);
+    let link_by_external_id: HashMap<&str, &str> = input
+        .managed
+        .iter()
+        .filter_map(|m| Some((m.external_id.as_deref()?, m.provider_user_id.as_str())))
+        .collect();
+    let managed_ids: HashMap<&str, Option<&str>> = input
+        .managed
+        .iter()
+        .map(|m| (m.provider_user_id.as_str(), m.external_id.as_deref()))
+        .collect();
+    let mut claimed: HashSet<String> = HashSet::new();
+    let mut items = Vec::with_capacity(input.people.len());
+
+    for person in input.people {
+        let matched = match_account(
+            person,
+            input,
+            &accounts,
+            &link_by_external_id,
+            &managed_ids,
+            &claimed,
+        );
+        let item = match matched {
+            Err(reason) => conflict(person, None, reason),
+            Ok(account) => {
+                if let Some(account) = account {
+                    claimed.insert(account.id.clone());
+                }
+                decide(person, account, input)
+            }
+        };
+        items.push(item);
+    }
+
+    // Managed accounts nobody claims any more: leavers.
+    for managed in input.managed {
+        let Some(account) = accounts.by_id.get(managed.provider_user_id.as_str()) else {
+            continue;
+        };
+        if claimed.contains(&account.id) {
+            continue;
+        }
+        claimed.insert(account.id.clone());
+        items.push(deprovision(
+            account,
+            managed.external_id.clone(),
+            "no longer in the HR data",
+            input,
+        ));
+    }
+
+    // Everything else is an orphan: reported, and only touched when adopted.
+    let mut orphans = Vec::new();
+    for account in input.accounts {
+        if claimed.contains(&account.id) || managed_ids.contains_key(account.id.as_str()) {
+            continue;
+        }
+        orphans.push(Orphan {
+            user_id: account.id.clone(),
+            user_name: account.fields.user_name.clone(),
+            active: account.fields.active,
+        });
+        if input.adopt {
+            items.push(deprovision(
+                account,
+                account.fields.external_id.clone(),
+                "an orphan, adopted",
+                input,
+            ));
+        }
+    }
+
+    let mut totals = Totals {
+        people: input.people.len(),
+        accounts: input.accounts.len(),
+        orphans: orphans.len(),
+        ..Totals::default()
+    };
+    for item in &items {
+        *match item.action {
+            Action::Create => &mut totals.create,
+            Action::Update => &mut totals.update,
+            Action::Deactivate => &mut totals.deactivate,
+            Action::Reactivate => &mut totals.reactivate,
+            Action::Unchanged => &mut totals.unchanged,
+            Action::Conflict => &mut totals.conflict,
+        } += 1;
+    }
+    Plan {
+        totals,
+        items,
+        orphans,
+        managed: input.managed.len(),
+    }
+}
+
+/// The account a person has: their managed link first, then the match order.
+fn match_account<'a>(
+    person: &Person,
+    input: &PlanInput<'_>,
+    accounts: &Accounts<'a>,
+    links: &HashMap<&str, &str>,
+    managed: &HashMap<&str, Option<&str>>,
+    claimed: &HashSet<String>,
+) -> Result<Option<&'a User>, String> {
+    if let Some(account) = links
+        .get(person.key())
+        .and_then(|id| accounts.by_id.get(id))
+    {
+        return Ok(Some(account));
+    }
+    for key in &input.rules.match_order {
+        let candidates = accounts.candidates(*key, person);
+        let account = match candidates.as_slice() {
+            [] => continue,
+            [one] => *one,
+            many => {
+                return Err(format!(
+                    "{} accounts match by {}; resolve the duplicates in the app",
+                    many.len(),
+                    match_key_name(*key)
+                ));
+            }
+        };
+        if claimed.contains(&account.id) {
+            return Err(format!(
+                "account {} ({}) already matches another person",
+                account.id, account.fields.user_name
+            ));
+        }
+        if let Some(Some(other)) = managed.get(account.id.as_str())
+            && *other != person.key()
+        {
+            return Err(format!(
+                "account {} is managed for external_id {other}",
+                account.id
+            ));
+        }
+        return Ok(Some(account));
+    }
+    Ok(None)
+}
+
+fn match_key_name(key: MatchKey) -> &'static str {
+    match key {
+        MatchKey::ExternalId => "external_id",
+        MatchKey::UserName => "user_name",
+        MatchKey::Email => "email",
+    }
+}
+
+/// Whether the person should have an active account, and why not.
+fn wanted(person: &Person, rules: &Rules) -> Result<(), String> {
+    if !person.fields.active {
+        return Err("the person is marked inactive".into());
+    }
+    let doc = person.as_json();
+    if let Some(status) = value_at(&doc, "attributes.employment_status").and_then(Value::as_str)
+        && rules.is_leaving(status)
+    {
+        return Err(format!("employment_status is {status}"));
+    }
+    if let Some(condition) = &rules.eligibility
+        && !condition.matches(&doc)
+    {
+        return Err("the person does not meet the eligibility rules".into());
+    }
+    Ok(())
+}
+
+fn decide(person: &Person, account: Option<&User>, input: &PlanInput<'_>) -> PlanItem {
+    let external_id = Some(person.key().to_owned());
+    match (wanted(person, input.rules), account) {
+        (Err(reason), Some(account)) => deprovision(account, external_id, &reason, input),
+        (Err(reason), None) => PlanItem {
+            action: Action::Unchanged,
+            external_id,
+            user_id: None,
+            user_name: Some(person.fields.user_name.clone()),
+            changes: Vec::new(),
+            reason: Some(format!("{reason}; no account to deprovision")),
+            payload: Value::Null,
+        },
+        (Ok(()), account) => {
+            let desired = match desired_user(person, input.rules) {
+                Ok(desired) => desired,
+                Err(reason) => return conflict(person, account, reason),
+            };
+            match account {
+                None => {
+                    let errors = input.profile.validate_new_user(&desired, input.connection);
+                    if !errors.is_empty() {
+                        let reasons: Vec<String> = errors
+                            .iter()
+                            .map(|e| format!("`{}` {}", e.field, e.message))
+                            .collect();
+                        return conflict(person, None, reasons.join("; "));
+                    }
+                    PlanItem {
+                        action: Action::Create,
+                        external_id,
+                        user_id: None,
+                        user_name: Some(desired.user_name.clone()),
+                        changes: Vec::new(),
+                        reason: None,
+                        payload: serde_json::to_value(&desired).unwrap_or(Value::Null),
+                    }
+                }
+                Some(account) => {
+                    let changes = diff(&desired, account);
+                    let action = match (account.fields.active, changes.is_empty()) {
+                        (false, _) => Action::Reactivate,
+                        (true, true) => Action::Unchanged,
+                        (true, false) => Action::Update,
+                    };
+                    let active = (action == Action::Reactivate).then_some(true);
+                    let payload = if action.is_change() {
+                        patch_json(&changes, &desired, active)
+                    } else {
+                        Value::Null
+                    };
+                    PlanItem {
+                        action,
+                        external_id,
+                        user_id: Some(account.id.clone()),
+                        user_name: Some(account.fields.user_name.clone()),
+                        changes,
+                        reason: None,
+                        payload,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a run needs to apply an update or reactivation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UpdatePayload {
+    pub desired: crate::domain::UserFields,
+    pub changes: Vec<Change>,
+    pub active: Option<bool>,
+}
+
+impl UpdatePayload {
+    pub fn patch(&self) -> crate::domain::UserPatch {
+        patch_for(&self.changes, &self.desired, self.active)
+    }
+}
+
+fn patch_json(
+    changes: &[Change],
+    desired: &crate::domain::UserFields,
+    active: Option<bool>,
+) -> Value {
+    serde_json::to_value(UpdatePayload {
+        desired: desired.clone(),
+        changes: changes.to_vec(),
+        active,
+    })
+    .unwrap_or(Value::Null)
+}
+
+fn deprovision(
+    account: &User,
+    external_id: Option<String>,
+    reason: &str,
+    input: &PlanInput<'_>,
+) -> PlanItem {
+    let action = if account.fields.active && input.deprovision == Deprovision::Deactivate {
+        Action::Deactivate
+    } else {
+        Action::Unchanged
+    };
+    let reason = match (action, account.fields.active) {
+        (Action::Deactivate, _) => reason.to_owned(),
+        (_, false) => format!("{reason}; already inactive"),
+        _ => format!("{reason}; deprovision is `none`"),
+    };
+    PlanItem {
+        action,
+        external_id,
+        user_id: Some(account.id.clone()),
+        user_name: Some(account.fields.user_name.clone()),
+        changes: if action == Action::Deactivate {
+            vec![Change {
+                field: "active".into(),
+                before: Value::Bool(true),
+                after: Value::Bool(false),
+            }]
+        } else {
+            Vec::new()
+        },
+        reason: Some(reason),
+        payload: Value::Null,
+    }
+}
+
+fn conflict(person: &Person, account: Option<&User>, reason: String) -> PlanItem {
+    PlanItem {
+        action: Action::Conflict,
+        external_id: Some(person.key().to_owned()),
+        user_id: account.map(|a| a.id.clone()),
+        user_name: Some(person.fields.user_name.clone()),
+        changes: Vec::new(),
+        reason: Some(reason),
+        payload: Value::Null,
+    }
+}
+
+/// A digest of what the plan would do: equal digests, equal plans.
+pub fn fingerprint(plan: &Plan) -> String {
+    let mut hasher = Sha256::new();
+    for item in &plan.items {
+        let summary =
+            serde_json::json!([item.action, item.external_id, item.user_id, item.changes]);
+        hasher.update(serde_json::to_vec(&summary).unwrap_or_default());
+        hasher.update([0]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests;

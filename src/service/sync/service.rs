@@ -1,0 +1,425 @@
+//! The sync use cases: rules, plans, and runs.
+
+use std::{collections::HashMap, ops::ControlFlow, sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use super::plan::{Action, Deprovision, Plan, PlanInput, fingerprint, plan};
+use crate::{
+    domain::{Caller, ConnectionKey, FieldErrors, Person, Rules, User},
+    service::{ServiceError, Target, Users},
+    store::{self, DynStore, ItemRow, PlanRow, RunRow, StoreError},
+};
+
+/// The page size used to read an app's accounts (SCIM servers cap pages at 100 or more).
+const PAGE_SIZE: u64 = 100;
+
+/// A sync request, parsed.
+#[derive(Debug, Clone)]
+pub struct SyncRequest {
+    pub people: Option<Vec<Person>>,
+    pub deprovision: Deprovision,
+    pub adopt: bool,
+    pub force: bool,
+    pub plan_id: Option<Uuid>,
+}
+
+/// A plan as kept and shown.
+#[derive(Debug, Clone)]
+pub struct StoredPlan {
+    pub plan_id: Uuid,
+    pub connection_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub plan: Plan,
+    /// Why applying it would be refused unless forced.
+    pub warnings: Vec<String>,
+}
+
+/// A run and how far it got.
+#[derive(Debug, Clone)]
+pub struct RunState {
+    pub run: RunRow,
+    pub counts: HashMap<String, i64>,
+    pub items: Vec<ItemRow>,
+}
+
+impl RunState {
+    pub fn status(&self) -> &'static str {
+        let count = |s: &str| self.counts.get(s).copied().unwrap_or(0);
+        if self.run.finished_at.is_some() {
+            if count("failed") > 0 {
+                "completed_with_errors"
+            } else {
+                "succeeded"
+            }
+        } else if count("running") + count("done") + count("failed") > 0 {
+            "running"
+        } else {
+            "queued"
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SyncService {
+    store: DynStore,
+    users: Users,
+    plan_ttl: Duration,
+    work: Arc<Notify>,
+}
+
+impl SyncService {
+    pub fn new(store: DynStore, users: Users, plan_ttl: Duration, work: Arc<Notify>) -> Self {
+        Self {
+            store,
+            users,
+            plan_ttl,
+            work,
+        }
+    }
+
+    /// The connection's rules (the defaults until some are set).
+    pub async fn rules(&self, key: &ConnectionKey) -> Result<Rules, ServiceError> {
+        let connection = self.users.connections().get(key).await?;
+        self.rules_of(connection.id).await
+    }
+
+    async fn rules_of(&self, connection_id: Uuid) -> Result<Rules, ServiceError> {
+        match self.store.get_rules(connection_id).await? {
+            None => Ok(Rules::default()),
+            Some(document) => Rules::parse(&document).map_err(ServiceError::Invalid),
+        }
+    }
+
+    /// Replaces the connection's rules, refusing any fault with its path.
+    pub async fn set_rules(
+        &self,
+        key: &ConnectionKey,
+        document: &Value,
+    ) -> Result<Rules, ServiceError> {
+        let connection = self.users.connections().get(key).await?;
+        let rules = Rules::parse(document).map_err(ServiceError::Invalid)?;
+        let normalised = serde_json::to_value(&rules).unwrap_or(Value::Null);
+        self.store
+            .put_rules(connection.id, &normalised, store::now())
+            .await?;
+        Ok(rules)
+    }
+
+    /// Works out (and keeps) a plan for `request`.
+    pub async fn plan(
+        &self,
+        key: &ConnectionKey,
+        caller: &Caller,
+        request: &SyncRequest,
+    ) -> Result<StoredPlan, ServiceError> {
+        let people = required_people(request)?;
+        let target = self.users.target(key, caller).await?;
+        let (plan, rules) = self
+            .compute(&target, people, request.deprovision, request.adopt)
+            .await?;
+        let warnings = check_deprovision_limit(&plan, &rules)
+            .err()
+            .map(|e| e.to_string())
+            .into_iter()
+            .collect();
+        let now = store::now();
+        let stored = StoredPlan {
+            plan_id: Uuid::now_v7(),
+            connection_id: target.connection.id,
+            warnings,
+            expires_at: now
+                + chrono::Duration::from_std(self.plan_ttl).unwrap_or(chrono::Duration::hours(1)),
+            plan,
+        };
+        self.store
+            .insert_plan(&PlanRow {
+                plan_id: stored.plan_id,
+                connection_id: target.connection.id,
+                input_hash: input_hash(people, request.deprovision, request.adopt),
+                fingerprint: fingerprint(&stored.plan),
+                request: serde_json::json!({"people": people_json(people), "deprovision": request.deprovision, "adopt": request.adopt}),
+                plan: serde_json::to_value(&stored.plan).unwrap_or(Value::Null),
+                created_at: now,
+                expires_at: stored.expires_at,
+            })
+            .await?;
+        Ok(stored)
+    }
+
+    /// Applies a plan: the stored one (`plan_id`, refused as stale if the app
+    /// or the input changed since), or one worked out now. Returns the queued run.
+    pub async fn apply(
+        &self,
+        key: &ConnectionKey,
+        caller: &Caller,
+        request: &SyncRequest,
+    ) -> Result<RunState, ServiceError> {
+        let target = self.users.target(key, caller).await?;
+        let ((plan, rules), plan_id) = match request.plan_id {
+            Some(plan_id) => (self.replan(&target, plan_id, request).await?, Some(plan_id)),
+            None => {
+                let people = required_people(request)?;
+                (
+                    self.compute(&target, people, request.deprovision, request.adopt)
+                        .await?,
+                    None,
+                )
+            }
+        };
+        if !request.force {
+            check_deprovision_limit(&plan, &rules)?;
+        }
+        let now = store::now();
+        let run = RunRow {
+            run_id: Uuid::now_v7(),
+            connection_id: target.connection.id,
+            plan_id,
+            totals: serde_json::to_value(&plan.totals).unwrap_or(Value::Null),
+            api_key_id: caller.api_key_id.clone(),
+            request_id: caller.request_id.clone(),
+            created_at: now,
+            finished_at: None,
+        };
+        let items: Vec<ItemRow> = plan
+            .items
+            .iter()
+            .filter(|item| item.action.is_change())
+            .enumerate()
+            .map(|(seq, item)| ItemRow {
+                run_id: run.run_id,
+                seq: i32::try_from(seq).unwrap_or(i32::MAX),
+                action: item.action.as_str().to_owned(),
+                external_id: item.external_id.clone(),
+                user_id: item.user_id.clone(),
+                user_name: item.user_name.clone(),
+                payload: item.payload.clone(),
+                status: "pending".into(),
+                attempts: 0,
+                error_code: None,
+                error_detail: None,
+                updated_at: now,
+            })
+            .collect();
+        let mut run = run;
+        if items.is_empty() {
+            run.finished_at = Some(now);
+        }
+        match self.store.insert_run(&run, &items).await {
+            Err(StoreError::Conflict { constraint }) if constraint == "sync_run_plan_id_key" => {
+                return Err(ServiceError::PlanStale(
+                    "the plan was already applied; see GET /v1/sync-runs, or plan again".into(),
+                ));
+            }
+            other => other?,
+        }
+        self.work.notify_waiters();
+        self.run(run.run_id).await
+    }
+
+    /// The stored plan, worked out again against the app as it is now.
+    async fn replan(
+        &self,
+        target: &Target,
+        plan_id: Uuid,
+        request: &SyncRequest,
+    ) -> Result<(Plan, Rules), ServiceError> {
+        let stored = self
+            .store
+            .get_plan(plan_id)
+            .await?
+            .filter(|p| p.connection_id == target.connection.id)
+            .ok_or(ServiceError::PlanNotFound)?;
+        if stored.expires_at <= store::now() {
+            return Err(ServiceError::PlanStale(
+                "the plan has expired; plan again".into(),
+            ));
+        }
+        let saved: SavedRequest = serde_json::from_value(stored.request)
+            .map_err(|e| ServiceError::PlanStale(format!("the stored plan cannot be read: {e}")))?;
+        if let Some(people) = &request.people
+            && input_hash(people, request.deprovision, request.adopt) != stored.input_hash
+        {
+            return Err(ServiceError::PlanStale(
+                "the people, deprovision or adopt sent differ from the plan's; plan again".into(),
+            ));
+        }
+        let (plan, rules) = self
+            .compute(target, &saved.people, saved.deprovision, saved.adopt)
+            .await?;
+        if fingerprint(&plan) != stored.fingerprint {
+            return Err(ServiceError::PlanStale(
+                "the app, the managed accounts or the rules changed since the plan was made; plan again".into(),
+            ));
+        }
+        Ok((plan, rules))
+    }
+
+    /// The plan for `people` against the app as it is now, and the rules it followed.
+    async fn compute(
+        &self,
+        target: &Target,
+        people: &[Person],
+        deprovision: Deprovision,
+        adopt: bool,
+    ) -> Result<(Plan, Rules), ServiceError> {
+        check_people(people)?;
+        let rules = self.rules_of(target.connection.id).await?;
+        let managed = self.store.managed_users(target.connection.id).await?;
+        let accounts = self.accounts(target).await?;
+        let plan = plan(&PlanInput {
+            people,
+            accounts: &accounts,
+            managed: &managed,
+            rules: &rules,
+            deprovision,
+            adopt,
+            profile: target.profile,
+            connection: &target.connection,
+        });
+        Ok((plan, rules))
+    }
+
+    /// Every account in the app, read page by page.
+    async fn accounts(&self, target: &Target) -> Result<Vec<User>, ServiceError> {
+        let mut accounts = Vec::new();
+        let mut unreadable = 0usize;
+        self.users
+            .client()
+            .walk_users(&target.endpoint, None, PAGE_SIZE, |page| {
+                for resource in page {
+                    match target.profile.read_user(&resource) {
+                        Ok(user) => accounts.push(user),
+                        Err(_) => unreadable += 1,
+                    }
+                }
+                ControlFlow::Continue(())
+            })
+            .await
+            .map_err(ServiceError::from)?;
+        if unreadable > 0 {
+            tracing::warn!(
+                unreadable,
+                "skipped accounts the app returned without an id or userName"
+            );
+        }
+        Ok(accounts)
+    }
+
+    pub async fn run(&self, run_id: Uuid) -> Result<RunState, ServiceError> {
+        let run = self
+            .store
+            .get_run(run_id)
+            .await?
+            .ok_or(ServiceError::SyncRunNotFound)?;
+        let counts = self.store.item_counts(run_id).await?.into_iter().collect();
+        let items = self.store.run_items(run_id).await?;
+        Ok(RunState { run, counts, items })
+    }
+
+    /// Runs, newest first (without their items).
+    pub async fn runs(
+        &self,
+        connection: Option<&ConnectionKey>,
+        before: Option<(DateTime<Utc>, Uuid)>,
+        limit: u32,
+    ) -> Result<Vec<RunState>, ServiceError> {
+        let connection_id = match connection {
+            Some(key) => Some(self.users.connections().get(key).await?.id),
+            None => None,
+        };
+        let mut states = Vec::new();
+        for run in self.store.list_runs(connection_id, before, limit).await? {
+            let counts = self
+                .store
+                .item_counts(run.run_id)
+                .await?
+                .into_iter()
+                .collect();
+            states.push(RunState {
+                run,
+                counts,
+                items: Vec::new(),
+            });
+        }
+        Ok(states)
+    }
+}
+
+#[derive(Deserialize)]
+struct SavedRequest {
+    people: Vec<Person>,
+    deprovision: Deprovision,
+    adopt: bool,
+}
+
+fn required_people(request: &SyncRequest) -> Result<&[Person], ServiceError> {
+    request.people.as_deref().ok_or_else(|| {
+        ServiceError::Invalid(
+            crate::domain::FieldError::new("people", "is required to plan").into(),
+        )
+    })
+}
+
+/// Every person needs a unique `external_id`: it is the key.
+fn check_people(people: &[Person]) -> Result<(), ServiceError> {
+    let mut errors = FieldErrors::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, person) in people.iter().enumerate() {
+        match person.fields.external_id.as_deref() {
+            None | Some("") => errors.push(
+                format!("people[{i}].external_id"),
+                "is required: it is the person's key",
+            ),
+            Some(key) => {
+                if let Some(first) = seen.insert(key, i) {
+                    errors.push(
+                        format!("people[{i}].external_id"),
+                        format!("repeats people[{first}]"),
+                    );
+                }
+            }
+        }
+        for error in person.fields.validate().into_vec() {
+            errors.push(format!("people[{i}].{}", error.field), error.message);
+        }
+    }
+    errors.into_result(()).map_err(ServiceError::Invalid)
+}
+
+/// Refuses more deprovisions than the rules allow (more than `percent` of the
+/// managed accounts, or more than `count`).
+fn check_deprovision_limit(plan: &Plan, rules: &Rules) -> Result<(), ServiceError> {
+    let deprovisions = plan
+        .items
+        .iter()
+        .filter(|i| i.action == Action::Deactivate)
+        .count();
+    let limit = rules.deprovision_limit;
+    let by_share = plan.managed * limit.percent as usize / 100;
+    if deprovisions > limit.count as usize || deprovisions > by_share {
+        return Err(ServiceError::DeprovisionThreshold(format!(
+            "the plan deprovisions {deprovisions} accounts; the limit is {}% of {} managed accounts ({by_share}) and at most {}; \
+             review the plan and apply with `force: true` if it is right",
+            limit.percent, plan.managed, limit.count
+        )));
+    }
+    Ok(())
+}
+
+fn people_json(people: &[Person]) -> Value {
+    Value::Array(people.iter().map(Person::as_json).collect())
+}
+
+/// A digest of what was asked: the people (as sent), `deprovision` and `adopt`.
+fn input_hash(people: &[Person], deprovision: Deprovision, adopt: bool) -> String {
+    let canonical = serde_json::json!({"people": people_json(people), "deprovision": deprovision, "adopt": adopt});
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(&canonical).unwrap_or_default(),
+    ))
+}
