@@ -161,8 +161,9 @@ pub trait SyncStore {
 
     async fn managed_users(&self, connection_id: Uuid) -> Result<Vec<ManagedUserRow>, StoreError>;
 
-    /// Links an account (replacing any link of its external id to another account).
-    async fn upsert_managed_user(&self, row: &ManagedUserRow) -> Result<(), StoreError>;
+    /// Links accounts as managed, in one transaction (each replacing any link
+    /// of its external id to another account).
+    async fn upsert_managed_users(&self, rows: &[ManagedUserRow]) -> Result<(), StoreError>;
 
     async fn insert_plan(&self, row: &PlanRow) -> Result<(), StoreError>;
 

@@ -334,6 +334,35 @@ both_backends! {
         assert_eq!(app_accounts(&server).await["stray@example.com"]["active"], false);
     }
 
+    async fn accounts_matched_when_onboarding_an_app_become_managed(app: TestApp) {
+        let (server, proxy) = connect(&app, json!({"max_requests_per_second": 1000})).await;
+        // An app that already has everyone's account, exactly as the HR data wants it.
+        for n in 0..5 {
+            let reply = reqwest::Client::new()
+                .post(format!("{}/Users", server.base_url))
+                .bearer_auth(TOKEN)
+                .json(&json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                    "userName": format!("person{n}@example.com"), "externalId": format!("E-{n:04}"),
+                    "name": {"givenName": format!("Given{n}"), "familyName": format!("Family{n}")},
+                    "displayName": format!("Given{n} Family{n}"), "title": "Engineer", "active": true,
+                    "emails": [{"value": format!("person{n}@example.com"), "type": "work", "primary": true}]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(reply.status().as_u16(), 201);
+        }
+        let planned = plan(&app, json!({"people": people(0..5)})).await;
+        assert_eq!(planned["totals"]["unchanged"], 5, "{}", planned["totals"]);
+        let run = apply(&app, json!({"mode": "apply", "plan_id": planned["plan_id"]})).await;
+        assert_eq!(run["progress"]["total"], 0, "nothing to change: {run}");
+        assert_eq!(proxy.writes("POST") + proxy.writes("PATCH") + proxy.writes("PUT"), 0);
+
+        // Linked by that apply: a leaver is now deprovisioned, not reported as an orphan.
+        let planned = plan(&app, json!({"people": people(0..4)})).await;
+        assert_eq!(planned["totals"]["deactivate"], 1, "{}", planned["totals"]);
+        assert_eq!(planned["totals"]["orphans"], 0);
+    }
+
     async fn accounts_created_through_users_are_managed(app: TestApp) {
         let (server, _proxy) = connect(&app, json!({"max_requests_per_second": 1000})).await;
         let reply = app.post("/v1/connections/hr/users", person(7, "Engineer", "active")

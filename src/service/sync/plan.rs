@@ -59,6 +59,10 @@ pub struct PlanItem {
     pub reason: Option<String>,
     /// What applying needs: the new user (create) or the merge patch (update, reactivate).
     pub payload: Value,
+    /// The account matched this person: applying the plan links it as managed
+    /// (changed accounts are linked when their change lands).
+    #[serde(default)]
+    pub matched: bool,
 }
 
 /// An account in the app that no person claims and provisio does not manage.
@@ -362,7 +366,10 @@ fn wanted(person: &Person, rules: &Rules) -> Result<(), String> {
 fn decide(person: &Person, account: Option<&User>, input: &PlanInput<'_>) -> PlanItem {
     let external_id = Some(person.key().to_owned());
     match (wanted(person, input.rules), account) {
-        (Err(reason), Some(account)) => deprovision(account, external_id, &reason, input),
+        (Err(reason), Some(account)) => PlanItem {
+            matched: true,
+            ..deprovision(account, external_id, &reason, input)
+        },
         (Err(reason), None) => PlanItem {
             action: Action::Unchanged,
             external_id,
@@ -371,6 +378,7 @@ fn decide(person: &Person, account: Option<&User>, input: &PlanInput<'_>) -> Pla
             changes: Vec::new(),
             reason: Some(format!("{reason}; no account to deprovision")),
             payload: Value::Null,
+            matched: false,
         },
         (Ok(()), account) => {
             let desired = match desired_user(person, input.rules) {
@@ -395,6 +403,7 @@ fn decide(person: &Person, account: Option<&User>, input: &PlanInput<'_>) -> Pla
                         changes: Vec::new(),
                         reason: None,
                         payload: serde_json::to_value(&desired).unwrap_or(Value::Null),
+                        matched: false,
                     }
                 }
                 Some(account) => {
@@ -418,6 +427,7 @@ fn decide(person: &Person, account: Option<&User>, input: &PlanInput<'_>) -> Pla
                         changes,
                         reason: None,
                         payload,
+                        matched: true,
                     }
                 }
             }
@@ -484,6 +494,7 @@ fn deprovision(
         },
         reason: Some(reason),
         payload: Value::Null,
+        matched: false,
     }
 }
 
@@ -496,6 +507,7 @@ fn conflict(person: &Person, account: Option<&User>, reason: String) -> PlanItem
         changes: Vec::new(),
         reason: Some(reason),
         payload: Value::Null,
+        matched: false,
     }
 }
 

@@ -13,7 +13,7 @@ use super::plan::{Action, Deprovision, Plan, PlanInput, fingerprint, plan};
 use crate::{
     domain::{Caller, ConnectionKey, FieldErrors, Person, Rules, User},
     service::{ServiceError, Target, Users},
-    store::{self, DynStore, ItemRow, PlanRow, RunRow, StoreError},
+    store::{self, DynStore, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError},
 };
 
 /// The page size used to read an app's accounts (SCIM servers cap pages at 100 or more).
@@ -210,6 +210,7 @@ impl SyncService {
         if items.is_empty() {
             run.finished_at = Some(now);
         }
+        self.link_matched(target.connection.id, &plan).await?;
         match self.store.insert_run(&run, &items).await {
             Err(StoreError::Conflict { constraint }) if constraint == "sync_run_plan_id_key" => {
                 return Err(ServiceError::PlanStale(
@@ -220,6 +221,31 @@ impl SyncService {
         }
         self.work.notify_waiters();
         self.run(run.run_id).await
+    }
+
+    /// Links the accounts the plan matched to people and leaves as they are:
+    /// from now on they are managed (a leaver's account is deprovisioned, never
+    /// reported as an orphan). Changed accounts are linked as their change lands.
+    async fn link_matched(&self, connection_id: Uuid, plan: &Plan) -> Result<(), ServiceError> {
+        let now = store::now();
+        let rows: Vec<ManagedUserRow> = plan
+            .items
+            .iter()
+            .filter(|item| item.matched && !item.action.is_change())
+            .filter_map(|item| {
+                Some(ManagedUserRow {
+                    connection_id,
+                    provider_user_id: item.user_id.clone()?,
+                    external_id: item.external_id.clone(),
+                    user_name: item.user_name.clone().unwrap_or_default(),
+                    applied_hash: None,
+                    created_at: now,
+                    updated_at: now,
+                })
+            })
+            .collect();
+        self.store.upsert_managed_users(&rows).await?;
+        Ok(())
     }
 
     /// The stored plan, worked out again against the app as it is now.

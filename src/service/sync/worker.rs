@@ -278,7 +278,7 @@ impl Worker {
     ) -> Result<(), ServiceError> {
         let now = store::now();
         self.store
-            .upsert_managed_user(&ManagedUserRow {
+            .upsert_managed_users(&[ManagedUserRow {
                 connection_id,
                 provider_user_id: user.id.clone(),
                 external_id: item
@@ -289,7 +289,7 @@ impl Worker {
                 applied_hash: applied,
                 created_at: now,
                 updated_at: now,
-            })
+            }])
             .await?;
         Ok(())
     }

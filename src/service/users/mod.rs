@@ -239,7 +239,7 @@ impl Users {
             created_at: now,
             updated_at: now,
         };
-        if let Err(error) = self.store.upsert_managed_user(&row).await {
+        if let Err(error) = self.store.upsert_managed_users(&[row]).await {
             tracing::error!(%error, user_id = %user.id, "could not record the new account as managed by provisio");
         }
     }

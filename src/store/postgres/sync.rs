@@ -110,31 +110,33 @@ impl SyncStore for PostgresStore {
             .map_err(Into::into)
     }
 
-    async fn upsert_managed_user(&self, row: &ManagedUserRow) -> Result<(), StoreError> {
+    async fn upsert_managed_users(&self, rows: &[ManagedUserRow]) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        if let Some(external_id) = &row.external_id {
-            sqlx::query("delete from managed_user where connection_id = $1 and external_id = $2 and provider_user_id <> $3")
-                .bind(row.connection_id)
-                .bind(external_id)
-                .bind(&row.provider_user_id)
-                .execute(&mut *tx)
-                .await?;
+        for row in rows {
+            if let Some(external_id) = &row.external_id {
+                sqlx::query("delete from managed_user where connection_id = $1 and external_id = $2 and provider_user_id <> $3")
+                    .bind(row.connection_id)
+                    .bind(external_id)
+                    .bind(&row.provider_user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "insert into managed_user (connection_id, provider_user_id, external_id, user_name, applied_hash, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7) on conflict (connection_id, provider_user_id) do update set \
+                 external_id = coalesce(excluded.external_id, managed_user.external_id), user_name = excluded.user_name, \
+                 applied_hash = coalesce(excluded.applied_hash, managed_user.applied_hash), updated_at = excluded.updated_at",
+            )
+            .bind(row.connection_id)
+            .bind(&row.provider_user_id)
+            .bind(&row.external_id)
+            .bind(&row.user_name)
+            .bind(&row.applied_hash)
+            .bind(row.created_at)
+            .bind(row.updated_at)
+            .execute(&mut *tx)
+            .await?;
         }
-        sqlx::query(
-            "insert into managed_user (connection_id, provider_user_id, external_id, user_name, applied_hash, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7) on conflict (connection_id, provider_user_id) do update set \
-             external_id = coalesce(excluded.external_id, managed_user.external_id), user_name = excluded.user_name, \
-             applied_hash = coalesce(excluded.applied_hash, managed_user.applied_hash), updated_at = excluded.updated_at",
-        )
-        .bind(row.connection_id)
-        .bind(&row.provider_user_id)
-        .bind(&row.external_id)
-        .bind(&row.user_name)
-        .bind(&row.applied_hash)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -119,31 +119,33 @@ impl SyncStore for SqliteStore {
             .map_err(Into::into)
     }
 
-    async fn upsert_managed_user(&self, row: &ManagedUserRow) -> Result<(), StoreError> {
+    async fn upsert_managed_users(&self, rows: &[ManagedUserRow]) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        if let Some(external_id) = &row.external_id {
-            sqlx::query("delete from managed_user where connection_id = ? and external_id = ? and provider_user_id <> ?")
-                .bind(row.connection_id.hyphenated())
-                .bind(external_id)
-                .bind(&row.provider_user_id)
-                .execute(&mut *tx)
-                .await?;
+        for row in rows {
+            if let Some(external_id) = &row.external_id {
+                sqlx::query("delete from managed_user where connection_id = ? and external_id = ? and provider_user_id <> ?")
+                    .bind(row.connection_id.hyphenated())
+                    .bind(external_id)
+                    .bind(&row.provider_user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "insert into managed_user (connection_id, provider_user_id, external_id, user_name, applied_hash, created_at, updated_at) \
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7) on conflict (connection_id, provider_user_id) do update set \
+                 external_id = coalesce(excluded.external_id, managed_user.external_id), user_name = excluded.user_name, \
+                 applied_hash = coalesce(excluded.applied_hash, managed_user.applied_hash), updated_at = excluded.updated_at",
+            )
+            .bind(row.connection_id.hyphenated())
+            .bind(&row.provider_user_id)
+            .bind(&row.external_id)
+            .bind(&row.user_name)
+            .bind(&row.applied_hash)
+            .bind(encode_time(row.created_at))
+            .bind(encode_time(row.updated_at))
+            .execute(&mut *tx)
+            .await?;
         }
-        sqlx::query(
-            "insert into managed_user (connection_id, provider_user_id, external_id, user_name, applied_hash, created_at, updated_at) \
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7) on conflict (connection_id, provider_user_id) do update set \
-             external_id = coalesce(excluded.external_id, managed_user.external_id), user_name = excluded.user_name, \
-             applied_hash = coalesce(excluded.applied_hash, managed_user.applied_hash), updated_at = excluded.updated_at",
-        )
-        .bind(row.connection_id.hyphenated())
-        .bind(&row.provider_user_id)
-        .bind(&row.external_id)
-        .bind(&row.user_name)
-        .bind(&row.applied_hash)
-        .bind(encode_time(row.created_at))
-        .bind(encode_time(row.updated_at))
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -217,3 +217,31 @@ fn a_second_plan_after_applying_is_all_unchanged() {
         fingerprint(&run(&people, &accounts, &[managed("u1", "E1")], false))
     );
 }
+
+#[test]
+fn only_accounts_matched_to_people_are_marked_for_linking() {
+    let people = [
+        person("E-1", "ada@example.com", json!({"title": "Analyst"})),
+        person("E-2", "bob@example.com", json!({})),
+    ];
+    let accounts = [
+        account("u1", Some("E-1"), "ada@example.com", true, "Analyst"),
+        account("u9", None, "stray@example.com", true, ""),
+        account("u8", Some("E-8"), "gone@example.com", true, ""),
+    ];
+    let plan = run(&people, &accounts, &[managed("u8", "E-8")], true);
+    let matched: Vec<(Option<&str>, Action, bool)> = plan
+        .items
+        .iter()
+        .map(|i| (i.user_id.as_deref(), i.action, i.matched))
+        .collect();
+    assert_eq!(
+        matched,
+        [
+            (Some("u1"), Action::Unchanged, true),
+            (None, Action::Create, false),
+            (Some("u8"), Action::Deactivate, false),
+            (Some("u9"), Action::Deactivate, false),
+        ]
+    );
+}
