@@ -9,6 +9,7 @@ use axum::{
 use serde::de::DeserializeOwned;
 
 use super::{
+    AppState,
     auth::Authenticated,
     error::{ApiError, ErrorCode},
 };
@@ -43,6 +44,29 @@ where
                 }
             })?;
         parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// A JSON body like [`ApiJson`], under the sync body limit
+/// (`PROVISIO_MAX_SYNC_BODY_BYTES`) instead of the general one: a sync request
+/// carries a whole workforce.
+pub struct LargeJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for LargeJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        check_json_content_type(request.headers().get(header::CONTENT_TYPE))?;
+        let limit = state.limits.max_sync_body_bytes;
+        let bytes = axum::body::to_bytes(request.into_body(), limit)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("the request body is larger than {limit} bytes (PROVISIO_MAX_SYNC_BODY_BYTES)"),
+                )
+            })?;
+        parse_json(&bytes).map(LargeJson)
     }
 }
 

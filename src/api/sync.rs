@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::{
     AppState,
     error::{ApiError, ErrorCode, Result},
-    extract::{ApiJson, ApiQuery, ConnectionRef},
+    extract::{ApiJson, ApiQuery, ConnectionRef, LargeJson},
     openapi::responses as r,
     pagination::{self, PageQuery},
 };
@@ -408,7 +408,7 @@ async fn sync(
     State(state): State<AppState>,
     ConnectionRef(key): ConnectionRef,
     caller: Caller,
-    ApiJson(body): ApiJson<SyncBody>,
+    LargeJson(body): LargeJson<SyncBody>,
 ) -> Result<Response> {
     if body.mode == SyncMode::Plan && body.plan_id.is_some() {
         return Err(ApiError::field(

@@ -49,7 +49,9 @@ fn rules() -> Value {
     })
 }
 
-/// Starts a SCIM server (behind a counting proxy) and a connection `hr` to it.
+/// Starts a SCIM server (behind a counting proxy) and a connection `hr` to it;
+/// both stop when what is returned is dropped.
+#[must_use]
 async fn connect(app: &TestApp, settings: Value) -> (ScimServer, CountingProxy) {
     let server = ScimServer::start(ScimAuth::Bearer(TOKEN)).await;
     let proxy = CountingProxy::start(&server.base_url).await;
@@ -623,4 +625,38 @@ async fn a_retaken_item_whose_change_already_landed_is_not_sent_again() {
     let accounts = app_accounts(&server).await;
     assert_eq!(accounts["person0@example.com"]["title"], "Lead");
     assert_eq!(accounts["person9@example.com"]["active"], false);
+}
+
+/// A sync carries a whole workforce: its body limit is its own.
+#[tokio::test]
+async fn a_sync_body_may_exceed_the_general_limit_up_to_its_own() {
+    let app = crate::helpers::spawn_app_with(Backend::Sqlite, |config| {
+        config.max_body_bytes = 64 * 1024;
+        config.max_sync_body_bytes = 4 * 1024 * 1024;
+    })
+    .await;
+    let (_server, _proxy) = connect(&app, json!({"max_requests_per_second": 1000})).await;
+    let body = json!({"people": people(0..5000)});
+    assert!(body.to_string().len() > 1024 * 1024);
+    let planned = app
+        .send(
+            app.client
+                .post(app.url("/v1/connections/hr/sync"))
+                .bearer_auth(API_KEY)
+                .header("idempotency-key", "big-plan-1")
+                .json(&body),
+        )
+        .await;
+    assert_eq!(planned.status.as_u16(), 200, "{}", planned.text);
+    assert_eq!(planned.json()["totals"]["create"], 5000);
+
+    let too_big = json!({"people": people(0..15000)});
+    app.post("/v1/connections/hr/sync", too_big)
+        .await
+        .assert_problem(413, "payload_too_large");
+    // Other routes keep the general limit.
+    let padded = json!({"user_name": "x".repeat(100 * 1024)});
+    app.post("/v1/connections/hr/users", padded)
+        .await
+        .assert_problem(413, "payload_too_large");
 }
