@@ -1,0 +1,156 @@
+"""Drives scripts/bench-sync: seeds the app, onboards, drifts, plans, applies.
+
+Prints a Markdown table of the figures and exits non-zero if any step does not
+give exactly what it should (so a regression cannot hide in a benchmark).
+"""
+
+import json
+import sys
+import time
+import urllib.request
+
+base, key, name, scim, scim_token, accounts, drift, pid, scim_log = sys.argv[1:10]
+accounts, drift = int(accounts), int(drift)
+
+
+def call(url, token, body=None, method=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method or ("POST" if data else "GET"), headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=600) as response:
+        text = response.read()
+        return json.loads(text) if text and response.headers.get_content_subtype() != "plain" else text.decode()
+
+
+def api(path, body=None):
+    return call(f"{base}{path}", key, body)
+
+
+def person(n, title="Engineer"):
+    return {"external_id": f"E-{n:06}", "user_name": f"person{n}@example.com",
+            "name": {"given_name": f"Given{n}", "family_name": f"Family{n}"},
+            "display_name": f"Given{n} Family{n}", "title": title,
+            "emails": [{"value": f"person{n}@example.com", "type": "work", "primary": True}],
+            "attributes": {"employment_status": "active", "department": f"D{n % 40}"}}
+
+
+def scim_user(n):
+    return {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": f"person{n}@example.com",
+            "externalId": f"E-{n:06}", "name": {"givenName": f"Given{n}", "familyName": f"Family{n}"},
+            "displayName": f"Given{n} Family{n}", "title": "Engineer", "active": True,
+            "emails": [{"value": f"person{n}@example.com", "type": "work", "primary": True}]}
+
+
+def metric(prefix):
+    """The sum of a metric's series in provisio's /metrics."""
+    text = call(f"{base}/metrics", key)
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(prefix))
+
+
+def upstream_calls():
+    """Calls provisio made to apps so far."""
+    return int(metric("provisio_upstream_requests_total{"))
+
+
+def upstream_seconds():
+    """Time spent waiting on apps' answers so far."""
+    return metric("provisio_upstream_request_duration_seconds_sum")
+
+
+def app_requests():
+    """The requests the app logged so far, as `METHOD /v2/Resource` lines."""
+    with open(scim_log) as log:
+        return [" ".join(line.split('"')[1].split()[:2]).split("?")[0] for line in log if '"' in line]
+
+
+def breakdown(requests):
+    """Counts requests by method and kind (`GET /Users/{id}`, `GET /Users?…`)."""
+    counts = {}
+    for request in requests:
+        method, path = request.split(" ", 1)
+        parts = path.split("/")
+        kind = f"{method} /{parts[2]}" + ("/{id}" if len(parts) > 3 else "")
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def peak_mib():
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+
+
+def timed(f):
+    started = time.monotonic()
+    result = f()
+    return result, time.monotonic() - started
+
+
+def wait_for_run(run):
+    while True:
+        state = api(f"/v1/sync-runs/{run['run_id']}")
+        if state["finished_at"]:
+            return state
+        time.sleep(0.2)
+
+
+def check(condition, what):
+    if not condition:
+        sys.exit(f"bench-sync: {what}")
+
+
+# Seed the app directly, 1,000 accounts per SCIM bulk request (its maximum).
+_, seed_seconds = timed(lambda: [call(f"{scim}/Bulk", scim_token, {
+    "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+    "Operations": [{"method": "POST", "path": "/Users", "bulkId": str(n), "data": scim_user(n)}
+                   for n in range(start, min(start + 1000, accounts))]})
+    for start in range(0, accounts, 1000)])
+print(f"seeded {accounts} accounts in {seed_seconds:.1f} s", file=sys.stderr)
+
+
+def note(what, seconds):
+    print(f"{what}: {seconds:.2f} s", file=sys.stderr)
+
+# Onboard: everyone matches, nothing changes, every account becomes managed.
+people = [person(n) for n in range(accounts)]
+sync = f"/v1/connections/{name}/sync"
+onboard, onboard_seconds = timed(lambda: api(sync, {"people": people}))
+note("onboarding plan", onboard_seconds)
+check(onboard["totals"]["unchanged"] == accounts, f"onboarding plan: {onboard['totals']}")
+run = api(sync, {"mode": "apply", "plan_id": onboard["plan_id"]})
+check(run["progress"]["total"] == 0, "onboarding changes nothing")
+
+# Drift: 80% changed titles, 10% new hires, 10% leavers.
+changed = accounts * drift // 100
+leavers = hires = changed // 10
+updates = changed - leavers - hires
+for n in range(updates):
+    people[n] = person(n, "Senior Engineer")
+people = people[:accounts - leavers] + [person(accounts + n) for n in range(hires)]
+
+calls_before, waited_before = upstream_calls(), upstream_seconds()
+plan, plan_seconds = timed(lambda: api(sync, {"people": people}))
+plan_calls, plan_waited = upstream_calls() - calls_before, upstream_seconds() - waited_before
+plan_peak = peak_mib()
+note("drift plan", plan_seconds)
+t = plan["totals"]
+check((t["update"], t["create"], t["deactivate"], t["unchanged"]) == (updates, hires, leavers, accounts - updates - leavers),
+      f"drift plan: {t}")
+
+calls_before, logged_before = upstream_calls(), len(app_requests())
+(run, apply_seconds) = timed(lambda: wait_for_run(api(sync, {"mode": "apply", "plan_id": plan["plan_id"]})))
+apply_calls = upstream_calls() - calls_before
+apply_breakdown = breakdown(app_requests()[logged_before:])
+check(run["status"] == "succeeded" and run["progress"]["done"] == changed, f"apply: {run['status']} {run['progress']}")
+
+final = api(sync, {"people": people})["totals"]
+check(final["unchanged"] == accounts + hires and final["people"] == len(people), f"final plan: {final}")
+
+print(f"| step | people | accounts | wall time (s) | upstream calls | result |")
+print(f"| --- | --- | --- | --- | --- | --- |")
+print(f"| onboarding plan | {accounts} | {accounts} | {onboard_seconds:.2f} | {accounts // 100 + 1} pages | {accounts} unchanged |")
+print(f"| plan with {drift}% drift | {len(people)} | {accounts} | {plan_seconds:.2f} | {plan_calls} | "
+      f"{updates} update, {hires} create, {leavers} deactivate |")
+print(f"| apply that plan | | | {apply_seconds:.2f} | {apply_calls} | {run['progress']['done']} done, 0 failed |")
+print(f"\napply's calls, as the app logged them: {apply_breakdown}")
+print(f"\nof the drift plan's {plan_seconds:.2f} s, {plan_waited:.2f} s were spent waiting on the app's {plan_calls} page reads")
+print(f"\nprovisio peak memory (VmHWM) after planning: {plan_peak:.1f} MiB; at the end: {peak_mib():.1f} MiB")
