@@ -39,9 +39,9 @@ impl fmt::Display for FieldPath {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Change {
     pub field: String,
-    #[schema(value_type = Object)]
+    /// What the app has (`null` when unset): any JSON value.
     pub before: Value,
-    #[schema(value_type = Object)]
+    /// What it will have: any JSON value.
     pub after: Value,
 }
 

@@ -427,15 +427,28 @@ fn check_deprovision_limit(plan: &Plan, rules: &Rules) -> Result<(), ServiceErro
         .filter(|i| i.action == Action::Deactivate)
         .count();
     let limit = rules.deprovision_limit;
-    let by_share = plan.managed * limit.percent as usize / 100;
-    if deprovisions > limit.count as usize || deprovisions > by_share {
+    // "More than percent% of the managed accounts", compared exactly.
+    let over_share = deprovisions * 100 > plan.managed * limit.percent as usize;
+    if over_share || deprovisions > limit.count as usize {
         return Err(ServiceError::DeprovisionThreshold(format!(
-            "the plan deprovisions {deprovisions} accounts; the limit is {}% of {} managed accounts ({by_share}) and at most {}; \
+            "the plan deprovisions {}; the limit is {}% of the {} managed ({}) and at most {}; \
              review the plan and apply with `force: true` if it is right",
-            limit.percent, plan.managed, limit.count
+            accounts(deprovisions),
+            limit.percent,
+            accounts(plan.managed),
+            plan.managed * limit.percent as usize / 100,
+            limit.count
         )));
     }
     Ok(())
+}
+
+fn accounts(n: usize) -> String {
+    if n == 1 {
+        "1 account".into()
+    } else {
+        format!("{n} accounts")
+    }
 }
 
 fn people_json(people: &[Person]) -> Value {
