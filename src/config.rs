@@ -55,6 +55,8 @@ pub struct Config {
     pub sync_lease: Duration,
     /// How many sync items one instance applies at once (per instance, all runs).
     pub sync_concurrency: usize,
+    /// The first wait before a sync item that failed for a passing reason is tried again (doubling).
+    pub sync_retry: Duration,
 }
 
 /// Shortest API key accepted from the environment.
@@ -71,6 +73,7 @@ const DEFAULT_MAX_SYNC_BODY_BYTES: u64 = 64 * 1024 * 1024;
 const DEFAULT_SYNC_PLAN_TTL_MINUTES: u64 = 60;
 const DEFAULT_SYNC_LEASE_SECONDS: u64 = 30;
 const DEFAULT_SYNC_CONCURRENCY: u64 = 8;
+const DEFAULT_SYNC_RETRY_SECONDS: u64 = 10;
 
 /// Every problem found in the configuration, one per line.
 #[derive(Debug, thiserror::Error)]
@@ -217,6 +220,12 @@ impl Config {
             1..=256,
             &mut errors,
         );
+        let sync_retry = Duration::from_secs(number(
+            "PROVISIO_SYNC_RETRY_SECONDS",
+            DEFAULT_SYNC_RETRY_SECONDS,
+            1..=3600,
+            &mut errors,
+        ));
 
         if !errors.is_empty() {
             return Err(ConfigError(errors));
@@ -241,6 +250,7 @@ impl Config {
             sync_plan_ttl,
             sync_lease,
             sync_concurrency: usize::try_from(sync_concurrency).unwrap_or(usize::MAX),
+            sync_retry,
         })
     }
 

@@ -17,7 +17,7 @@ use crate::{
     scim::{ScimClient, ScimClientOptions},
     service::{
         ApiKeyService, Connections, OperationLog, Users,
-        sync::{SyncService, Worker},
+        sync::{SyncService, Worker, WorkerOptions},
     },
     store::{self, DynStore, StoreOptions},
 };
@@ -37,7 +37,7 @@ pub struct Application {
 }
 
 /// Housekeeping that runs beside the server: pruning old operation log entries,
-/// expired idempotency keys and expired sync plans.
+/// expired idempotency keys, expired sync plans and old sync runs.
 #[derive(Clone)]
 struct Maintenance {
     store: DynStore,
@@ -65,6 +65,14 @@ impl Maintenance {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned expired sync plans"),
             Err(error) => tracing::warn!(%error, "could not prune sync plans"),
+        }
+        // Finished runs (their items hold people's data) go with the operation log's retention.
+        let before =
+            now - chrono::Duration::from_std(self.retention).unwrap_or(chrono::Duration::days(90));
+        match self.store.prune_runs(before).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned old sync runs"),
+            Err(error) => tracing::warn!(%error, "could not prune sync runs"),
         }
     }
 
@@ -111,8 +119,11 @@ impl Application {
         let worker = Worker::new(
             store.clone(),
             users.clone(),
-            config.sync_lease,
-            config.sync_concurrency,
+            WorkerOptions {
+                lease: config.sync_lease,
+                concurrency: config.sync_concurrency,
+                retry: config.sync_retry,
+            },
             work.clone(),
         );
         let state = AppState {

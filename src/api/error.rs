@@ -49,7 +49,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::UserExists
         | ErrorCode::IdempotencyKeyInUse
         | ErrorCode::PlanStale
-        | ErrorCode::DeprovisionThreshold => StatusCode::CONFLICT,
+        | ErrorCode::DeprovisionThreshold
+        | ErrorCode::SyncInProgress => StatusCode::CONFLICT,
         ErrorCode::ProviderRateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::ProviderUnauthorized
         | ErrorCode::ProviderUnavailable
@@ -270,6 +271,9 @@ impl From<ServiceError> for ApiError {
                 .with_errors(vec![FieldError::new("plan_id", "is stale")]),
             ServiceError::DeprovisionThreshold(detail) => {
                 ApiError::new(ErrorCode::DeprovisionThreshold, detail)
+            }
+            ServiceError::SyncInProgress(detail) => {
+                ApiError::new(ErrorCode::SyncInProgress, detail)
             }
             ServiceError::SyncRunNotFound => {
                 ApiError::new(ErrorCode::SyncRunNotFound, "no sync run has this id")

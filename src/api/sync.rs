@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{
     AppState,
-    error::{ApiError, ErrorCode, Result},
+    error::{ApiError, ErrorCode, Problem, Result},
     extract::{ApiJson, ApiQuery, ConnectionRef, LargeJson},
     openapi::responses as r,
     pagination::{self, PageQuery},
@@ -69,20 +69,16 @@ pub struct SyncBody {
     /// Apply exactly this plan (mode `apply` only); refused with `plan_stale`
     /// if the app, the managed accounts, the rules or the input changed since.
     plan_id: Option<Uuid>,
-    /// What happens to leavers' accounts: `deactivate` (default) or `none` (reported only).
-    #[serde(default = "deactivate")]
-    deprovision: Deprovision,
-    /// Also deactivate orphans (accounts in the app provisio does not manage
-    /// and no person claims). Off by default: orphans are only reported.
-    #[serde(default)]
-    adopt: bool,
+    /// What happens to leavers' accounts: `deactivate` (default) or `none`
+    /// (reported only). With `plan_id`, the plan's; if sent, it must be the same.
+    deprovision: Option<Deprovision>,
+    /// Also deprovision accounts provisio does not manage: orphans (no person
+    /// claims them) and accounts matched to a leaver. Off by default: they are
+    /// only reported. With `plan_id`, the plan's; if sent, it must be the same.
+    adopt: Option<bool>,
     /// Apply even when the plan deprovisions more than the connection's limit.
     #[serde(default)]
     force: bool,
-}
-
-fn deactivate() -> Deprovision {
-    Deprovision::Deactivate
 }
 
 /// One person or account in a plan.
@@ -394,8 +390,12 @@ async fn put_rules(
             headers(("location" = String, description = "URL of the run"))),
         (status = 400, response = r::MalformedJson),
         (status = 401, response = r::Unauthorized),
-        (status = 404, response = r::ConnectionNotFound),
-        (status = 409, response = r::Conflict),
+        (status = 404, description = "`connection_not_found`, or `plan_not_found` for an unknown `plan_id`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`plan_stale` (the plan expired, was applied, or no longer describes the app), \
+            `deprovision_threshold` (apply with `force: true` if the plan is right), or `sync_in_progress` \
+            (a run for this connection is still being applied)",
+            body = Problem, content_type = "application/problem+json"),
         (status = 413, response = r::PayloadTooLarge),
         (status = 415, response = r::UnsupportedMediaType),
         (status = 422, response = r::ValidationFailed),

@@ -93,6 +93,8 @@ error_codes! {
     DeprovisionThreshold => "deprovision_threshold", "Deprovision threshold exceeded";
     /// No sync run has this id.
     SyncRunNotFound => "sync_run_not_found", "Sync run not found";
+    /// A sync run for this connection is still being applied; wait for it, then plan again.
+    SyncInProgress => "sync_in_progress", "Sync in progress";
     /// The request did not finish within provisio's per-request deadline.
     DeadlineExceeded => "deadline_exceeded", "Deadline exceeded";
     /// The database is not reachable (readiness).

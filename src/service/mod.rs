@@ -58,6 +58,9 @@ pub enum ServiceError {
     DeprovisionThreshold(String),
     #[error("no such sync run")]
     SyncRunNotFound,
+    /// A run for the connection is still being applied.
+    #[error("{0}")]
+    SyncInProgress(String),
     /// A write task ended without an answer (it panicked).
     #[error("a write to the app was aborted: {0}")]
     Aborted(String),
@@ -93,6 +96,7 @@ impl ServiceError {
             ServiceError::PlanStale(_) => ErrorCode::PlanStale,
             ServiceError::DeprovisionThreshold(_) => ErrorCode::DeprovisionThreshold,
             ServiceError::SyncRunNotFound => ErrorCode::SyncRunNotFound,
+            ServiceError::SyncInProgress(_) => ErrorCode::SyncInProgress,
             ServiceError::Store(_)
             | ServiceError::Seal(_)
             | ServiceError::Open(_)

@@ -190,9 +190,10 @@ pub trait SyncStore {
     /// Item counts by status for a run.
     async fn item_counts(&self, run_id: Uuid) -> Result<Vec<(String, i64)>, StoreError>;
 
-    /// Atomically claims up to `limit` pending items (or running items whose lease
-    /// expired) for `owner`, in run and sequence order; no item is held by two
-    /// owners at once, whatever the number of instances.
+    /// Atomically claims up to `limit` items for `owner`, in run and sequence
+    /// order: pending items (whose retry time, if any, has come) and running
+    /// items whose lease lapsed. No item is held by two owners at once, whatever
+    /// the number of instances.
     async fn claim_items(
         &self,
         owner: &str,
@@ -201,8 +202,31 @@ pub trait SyncStore {
         limit: u32,
     ) -> Result<Vec<ItemRow>, StoreError>;
 
-    /// Extends the leases `owner` holds.
-    async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Extends `owner`'s leases on `items` (those it is still working on).
+    async fn renew_leases(
+        &self,
+        owner: &str,
+        items: &[(Uuid, i32)],
+        until: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    /// Puts an item `owner` holds back to pending, claimable again from
+    /// `retry_at`, with the error that stopped this attempt.
+    async fn release_item(
+        &self,
+        run_id: Uuid,
+        seq: i32,
+        owner: &str,
+        outcome: &ItemOutcome,
+        retry_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Marks finished every unfinished run with no pending or running item
+    /// (one whose last item's bookkeeping failed); returns how many.
+    async fn finish_idle_runs(&self, at: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Deletes runs (and their items) finished before `before`; returns how many.
+    async fn prune_runs(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Records how an item ended, if `owner` still holds it; returns whether it did.
     async fn finish_item(

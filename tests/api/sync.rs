@@ -289,6 +289,11 @@ both_backends! {
         let reply = app.post("/v1/connections/hr/sync", json!({"mode": "apply", "plan_id": planned["plan_id"]})).await;
         reply.assert_problem(409, "plan_stale");
 
+        // Options that differ from the plan's are refused, naming them.
+        let planned = plan(&app, json!({"people": people(0..10)})).await;
+        let reply = app.post("/v1/connections/hr/sync", json!({"mode": "apply", "plan_id": planned["plan_id"], "deprovision": "none", "adopt": true})).await;
+        reply.assert_invalid_fields(&["deprovision", "adopt"]);
+
         // Unknown plans, and plan ids in plan mode.
         let reply = app.post("/v1/connections/hr/sync", json!({"mode": "apply", "plan_id": "0190a0b0-0000-7000-8000-000000000000"})).await;
         reply.assert_problem(404, "plan_not_found");
@@ -320,6 +325,24 @@ both_backends! {
         let planned = plan(&app, json!({"people": people(0..20), "deprovision": "none"})).await;
         assert_eq!(planned["totals"]["deactivate"], 0);
         assert_eq!(planned["totals"]["unchanged"], 30);
+    }
+
+    async fn one_run_at_a_time_per_connection(app: TestApp) {
+        let (_server, proxy) = connect(&app, json!({"max_requests_per_second": 4})).await;
+        let first = app.post("/v1/connections/hr/sync", json!({"mode": "apply", "people": people(0..12)})).await;
+        assert_eq!(first.status.as_u16(), 202, "{}", first.text);
+        let run_id = first.json()["run_id"].as_str().unwrap().to_owned();
+        // Planning is allowed meanwhile; applying is not.
+        plan(&app, json!({"people": people(0..12)})).await;
+        let second = app.post("/v1/connections/hr/sync", json!({"mode": "apply", "people": people(0..12)})).await;
+        let problem = second.assert_problem(409, "sync_in_progress");
+        assert!(problem["detail"].as_str().unwrap().contains(&run_id), "{problem}");
+
+        let location = first.header("location").unwrap().to_owned();
+        assert_eq!(wait_for_run(&app.address, &location).await["status"], "succeeded");
+        let third = apply(&app, json!({"mode": "apply", "people": people(0..12)})).await;
+        assert_eq!(third["progress"]["total"], 0, "nothing left to do: {third}");
+        assert_eq!(proxy.writes("POST"), 12, "no person was created twice");
     }
 
     async fn orphans_are_only_deactivated_when_adopted(app: TestApp) {
@@ -659,4 +682,66 @@ async fn a_sync_body_may_exceed_the_general_limit_up_to_its_own() {
     app.post("/v1/connections/hr/users", padded)
         .await
         .assert_problem(413, "payload_too_large");
+}
+
+/// An item that fails for a reason that may pass (the app unavailable past the
+/// call's own retries) goes back to the queue and is applied on a later try.
+#[tokio::test]
+async fn an_item_that_fails_for_a_passing_reason_is_tried_again() {
+    use wiremock::{
+        Mock, MockServer, ResponseTemplate,
+        matchers::{method, path},
+    };
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 0, "Resources": []
+        })))
+        .mount(&mock)
+        .await;
+    // Every try of the first attempt fails; the run's second attempt succeeds.
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(4)
+        .with_priority(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "id": "u1", "userName": "person0@example.com", "active": true
+        })))
+        .with_priority(2)
+        .mount(&mock)
+        .await;
+    let app = crate::helpers::spawn_app_with(Backend::Sqlite, |config| {
+        config.sync_retry = Duration::from_secs(1);
+    })
+    .await;
+    app.create_connection(
+        json!({"name": "hr", "provider": "workplace", "instance_url": mock.uri(),
+        "credentials": {"type": "bearer", "token": "wp-token-0123456789"}}),
+    )
+    .await;
+    let run = apply(&app, json!({"mode": "apply", "people": people(0..1)})).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    let item = &run["items"][0];
+    assert_eq!(item["attempts"], 2, "{item}");
+    assert_eq!(
+        item["error_code"],
+        Value::Null,
+        "the last attempt's outcome is what shows"
+    );
+    let posts = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(posts, 5, "4 tries that failed, then one that landed");
 }

@@ -193,6 +193,18 @@ fn normalised_list(value: &Value) -> Vec<(String, Option<String>)> {
     items
 }
 
+/// What a new account gets, field by field (everything `before` is `null`).
+pub fn creation(desired: &UserFields) -> Vec<Change> {
+    fields_of(desired)
+        .into_iter()
+        .map(|(path, after)| Change {
+            field: path.to_string(),
+            before: Value::Null,
+            after,
+        })
+        .collect()
+}
+
 /// The fields where `account` differs from `desired` (fields `desired` leaves unset are not compared).
 pub fn diff(desired: &UserFields, account: &User) -> Vec<Change> {
     fields_of(desired)

@@ -10,4 +10,4 @@ mod worker;
 pub use desired::Change;
 pub use plan::{Action, Deprovision, Orphan, Plan, PlanItem, Totals};
 pub use service::{RunState, StoredPlan, SyncRequest, SyncService};
-pub use worker::Worker;
+pub use worker::{Worker, WorkerOptions};

@@ -9,9 +9,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::desired::{Change, desired_user, diff, patch_for};
+use super::desired::{Change, creation, desired_user, diff, patch_for};
 use crate::{
-    domain::{Connection, MatchKey, Person, Rules, User, value_at},
+    domain::{Connection, MatchKey, MultiValued, Person, Rules, User, UserFields, value_at},
     providers::Provider,
     store::ManagedUserRow,
 };
@@ -105,6 +105,15 @@ pub enum Deprovision {
     None,
 }
 
+impl Deprovision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Deprovision::Deactivate => "deactivate",
+            Deprovision::None => "none",
+        }
+    }
+}
+
 pub struct PlanInput<'a> {
     pub people: &'a [Person],
     pub accounts: &'a [User],
@@ -153,27 +162,23 @@ impl<'a> Accounts<'a> {
         index
     }
 
-    fn candidates(&self, key: MatchKey, person: &Person) -> Vec<&'a User> {
-        match key {
-            MatchKey::ExternalId => self
-                .by_external_id
-                .get(person.key())
-                .cloned()
-                .unwrap_or_default(),
-            MatchKey::UserName => self
-                .by_user_name
-                .get(&person.fields.user_name.to_lowercase())
-                .cloned()
-                .unwrap_or_default(),
-            MatchKey::Email => person_email(person)
-                .and_then(|e| self.by_email.get(&e).cloned())
-                .unwrap_or_default(),
-        }
+    /// Accounts matching by `key`: the person's external id, or the user name
+    /// and primary email their account should have (the mapping applied).
+    fn candidates(&self, key: MatchKey, person: &Person, wanted: &UserFields) -> Vec<&'a User> {
+        let found = match key {
+            MatchKey::ExternalId => self.by_external_id.get(person.key()),
+            MatchKey::UserName => self.by_user_name.get(&wanted.user_name.to_lowercase()),
+            MatchKey::Email => primary_of(&wanted.emails).and_then(|e| self.by_email.get(&e)),
+        };
+        found.cloned().unwrap_or_default()
     }
 }
 
 fn primary_email(user: &User) -> Option<String> {
-    let emails = &user.fields.emails;
+    primary_of(&user.fields.emails)
+}
+
+fn primary_of(emails: &[MultiValued]) -> Option<String> {
     emails
         .iter()
         .find(|e| e.primary)
@@ -181,61 +186,74 @@ fn primary_email(user: &User) -> Option<String> {
         .map(|e| e.value.to_lowercase())
 }
 
-fn person_email(person: &Person) -> Option<String> {
-    let emails = &person.fields.emails;
-    emails
-        .iter()
-        .find(|e| e.primary)
-        .or_else(|| emails.first())
-        .map(|e| e.value.to_lowercase())
+/// What the plan knows about the app's accounts while it walks the people.
+struct State<'a, 'i> {
+    input: &'i PlanInput<'i>,
+    accounts: Accounts<'a>,
+    /// external id → linked account id.
+    links: HashMap<&'a str, &'a str>,
+    /// Managed account id → the external id it is linked to.
+    managed: HashMap<&'a str, Option<&'a str>>,
+    /// Accounts a person has.
+    claimed: HashSet<&'a str>,
+    /// Accounts caught up in a conflict: never deprovisioned by this plan.
+    contested: HashSet<&'a str>,
 }
 
 /// Works out the plan.
-pub fn plan(input: &PlanInput<'_>) -> Plan {
-    let accounts = Accounts::new(input.accounts);
-    let link_by_external_id: HashMap<&str, &str> = input
-        .managed
-        .iter()
-        .filter_map(|m| Some((m.external_id.as_deref()?, m.provider_user_id.as_str())))
-        .collect();
-    let managed_ids: HashMap<&str, Option<&str>> = input
-        .managed
-        .iter()
-        .map(|m| (m.provider_user_id.as_str(), m.external_id.as_deref()))
-        .collect();
-    let mut claimed: HashSet<String> = HashSet::new();
+pub fn plan<'i>(input: &'i PlanInput<'i>) -> Plan {
+    let mut state = State {
+        input,
+        accounts: Accounts::new(input.accounts),
+        links: input
+            .managed
+            .iter()
+            .filter_map(|m| Some((m.external_id.as_deref()?, m.provider_user_id.as_str())))
+            .collect(),
+        managed: input
+            .managed
+            .iter()
+            .map(|m| (m.provider_user_id.as_str(), m.external_id.as_deref()))
+            .collect(),
+        claimed: HashSet::new(),
+        contested: HashSet::new(),
+    };
     let mut items = Vec::with_capacity(input.people.len());
 
     for person in input.people {
-        let matched = match_account(
-            person,
-            input,
-            &accounts,
-            &link_by_external_id,
-            &managed_ids,
-            &claimed,
-        );
-        let item = match matched {
-            Err(reason) => conflict(person, None, reason),
+        let desired = desired_user(person, input.rules);
+        // Matching looks for the account the person should have: when the
+        // mapping cannot be worked out, for the one their own fields describe.
+        let fields = desired.as_ref().unwrap_or(&person.fields);
+        let item = match state.match_account(person, fields) {
+            Err((reason, candidates)) => {
+                state
+                    .contested
+                    .extend(candidates.iter().map(|a| a.id.as_str()));
+                conflict(person, None, reason)
+            }
             Ok(account) => {
                 if let Some(account) = account {
-                    claimed.insert(account.id.clone());
+                    state.claimed.insert(account.id.as_str());
                 }
-                decide(person, account, input)
+                state.decide(person, desired, account)
             }
         };
         items.push(item);
     }
+    refuse_colliding_creates(&mut items, &state.accounts);
 
     // Managed accounts nobody claims any more: leavers.
     for managed in input.managed {
-        let Some(account) = accounts.by_id.get(managed.provider_user_id.as_str()) else {
+        let Some(account) = state.accounts.by_id.get(managed.provider_user_id.as_str()) else {
             continue;
         };
-        if claimed.contains(&account.id) {
+        if state.claimed.contains(account.id.as_str())
+            || state.contested.contains(account.id.as_str())
+        {
             continue;
         }
-        claimed.insert(account.id.clone());
+        state.claimed.insert(account.id.as_str());
         items.push(deprovision(
             account,
             managed.external_id.clone(),
@@ -247,7 +265,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     // Everything else is an orphan: reported, and only touched when adopted.
     let mut orphans = Vec::new();
     for account in input.accounts {
-        if claimed.contains(&account.id) || managed_ids.contains_key(account.id.as_str()) {
+        let id = account.id.as_str();
+        if state.claimed.contains(id) || state.managed.contains_key(id) {
             continue;
         }
         orphans.push(Orphan {
@@ -255,13 +274,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             user_name: account.fields.user_name.clone(),
             active: account.fields.active,
         });
-        if input.adopt {
-            items.push(deprovision(
-                account,
-                account.fields.external_id.clone(),
-                "an orphan, adopted",
-                input,
-            ));
+        if input.adopt && !state.contested.contains(id) {
+            // Linked without an external id: the one the app holds may be another person's.
+            items.push(deprovision(account, None, "an orphan, adopted", input));
         }
     }
 
@@ -289,51 +304,199 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
 }
 
-/// The account a person has: their managed link first, then the match order.
-fn match_account<'a>(
-    person: &Person,
-    input: &PlanInput<'_>,
-    accounts: &Accounts<'a>,
-    links: &HashMap<&str, &str>,
-    managed: &HashMap<&str, Option<&str>>,
-    claimed: &HashSet<String>,
-) -> Result<Option<&'a User>, String> {
-    if let Some(account) = links
-        .get(person.key())
-        .and_then(|id| accounts.by_id.get(id))
-    {
-        return Ok(Some(account));
-    }
-    for key in &input.rules.match_order {
-        let candidates = accounts.candidates(*key, person);
-        let account = match candidates.as_slice() {
-            [] => continue,
-            [one] => *one,
-            many => {
-                return Err(format!(
-                    "{} accounts match by {}; resolve the duplicates in the app",
-                    many.len(),
-                    match_key_name(*key)
-                ));
-            }
-        };
-        if claimed.contains(&account.id) {
-            return Err(format!(
-                "account {} ({}) already matches another person",
-                account.id, account.fields.user_name
-            ));
-        }
-        if let Some(Some(other)) = managed.get(account.id.as_str())
-            && *other != person.key()
+/// Why an account cannot be matched, and the accounts involved.
+type Contest<'a> = (String, Vec<&'a User>);
+
+impl<'a, 'i> State<'a, 'i>
+where
+    'i: 'a,
+{
+    /// The account a person has: their managed link first, then the match order.
+    fn match_account(
+        &self,
+        person: &Person,
+        wanted: &UserFields,
+    ) -> Result<Option<&'a User>, Contest<'a>> {
+        if let Some(account) = self
+            .links
+            .get(person.key())
+            .and_then(|id| self.accounts.by_id.get(id))
         {
-            return Err(format!(
-                "account {} is managed for external_id {other}",
-                account.id
-            ));
+            return Ok(Some(account));
         }
-        return Ok(Some(account));
+        for key in &self.input.rules.match_order {
+            let candidates = self.accounts.candidates(*key, person, wanted);
+            let account = match candidates.as_slice() {
+                [] => continue,
+                [one] => *one,
+                many => {
+                    let reason = format!(
+                        "{} accounts match by {}; resolve the duplicates in the app",
+                        many.len(),
+                        match_key_name(*key)
+                    );
+                    return Err((reason, candidates));
+                }
+            };
+            if self.claimed.contains(account.id.as_str()) {
+                let reason = format!(
+                    "account {} ({}) already matches another person",
+                    account.id, account.fields.user_name
+                );
+                return Err((reason, vec![account]));
+            }
+            if let Some(Some(other)) = self.managed.get(account.id.as_str())
+                && *other != person.key()
+            {
+                let reason = format!("account {} is managed for external_id {other}", account.id);
+                return Err((reason, vec![account]));
+            }
+            return Ok(Some(account));
+        }
+        Ok(None)
     }
-    Ok(None)
+
+    fn decide(
+        &self,
+        person: &Person,
+        desired: Result<UserFields, String>,
+        account: Option<&User>,
+    ) -> PlanItem {
+        let input = self.input;
+        let external_id = Some(person.key().to_owned());
+        match (wanted(person, input.rules), account) {
+            (Err(reason), Some(account))
+                if self.managed.contains_key(account.id.as_str()) || input.adopt =>
+            {
+                PlanItem {
+                    matched: true,
+                    ..deprovision(account, external_id, &reason, input)
+                }
+            }
+            (Err(reason), Some(account)) => PlanItem {
+                action: Action::Unchanged,
+                external_id,
+                user_id: Some(account.id.clone()),
+                user_name: Some(account.fields.user_name.clone()),
+                changes: Vec::new(),
+                reason: Some(format!(
+                    "{reason}; the matching account is not managed by provisio, so it is left alone (send `adopt: true` to deprovision it)"
+                )),
+                payload: Value::Null,
+                matched: false,
+            },
+            (Err(reason), None) => PlanItem {
+                action: Action::Unchanged,
+                external_id,
+                user_id: None,
+                user_name: Some(person.fields.user_name.clone()),
+                changes: Vec::new(),
+                reason: Some(format!("{reason}; no account to deprovision")),
+                payload: Value::Null,
+                matched: false,
+            },
+            (Ok(()), account) => {
+                let desired = match desired {
+                    Ok(desired) => desired,
+                    Err(reason) => return conflict(person, account, reason),
+                };
+                match account {
+                    None => create(person, desired, input),
+                    Some(account) => change(desired, account, external_id),
+                }
+            }
+        }
+    }
+}
+
+fn create(person: &Person, desired: UserFields, input: &PlanInput<'_>) -> PlanItem {
+    let errors = input.profile.validate_new_user(&desired, input.connection);
+    if !errors.is_empty() {
+        let reasons: Vec<String> = errors
+            .iter()
+            .map(|e| format!("`{}` {}", e.field, e.message))
+            .collect();
+        return conflict(person, None, reasons.join("; "));
+    }
+    PlanItem {
+        action: Action::Create,
+        external_id: Some(person.key().to_owned()),
+        user_id: None,
+        user_name: Some(desired.user_name.clone()),
+        // What the new account gets, field by field, for review (and the fingerprint).
+        changes: creation(&desired),
+        reason: None,
+        payload: serde_json::to_value(&desired).unwrap_or(Value::Null),
+        matched: false,
+    }
+}
+
+fn change(desired: UserFields, account: &User, external_id: Option<String>) -> PlanItem {
+    let changes = diff(&desired, account);
+    let action = match (account.fields.active, changes.is_empty()) {
+        (false, _) => Action::Reactivate,
+        (true, true) => Action::Unchanged,
+        (true, false) => Action::Update,
+    };
+    let active = (action == Action::Reactivate).then_some(true);
+    let payload = if action.is_change() {
+        patch_json(&changes, &desired, active)
+    } else {
+        Value::Null
+    };
+    PlanItem {
+        action,
+        external_id,
+        user_id: Some(account.id.clone()),
+        user_name: Some(account.fields.user_name.clone()),
+        changes,
+        reason: None,
+        payload,
+        matched: true,
+    }
+}
+
+/// Two new accounts with one user name, or a new account with the name of
+/// one the app has, would fail (or duplicate) at apply time: conflicts now.
+fn refuse_colliding_creates(items: &mut [PlanItem], accounts: &Accounts<'_>) {
+    let name_of = |item: &PlanItem| item.user_name.as_deref().unwrap_or_default().to_lowercase();
+    let mut wanted_by: HashMap<String, Vec<String>> = HashMap::new();
+    for item in items.iter().filter(|i| i.action == Action::Create) {
+        wanted_by
+            .entry(name_of(item))
+            .or_default()
+            .push(item.external_id.clone().unwrap_or_default());
+    }
+    for item in items.iter_mut().filter(|i| i.action == Action::Create) {
+        let name = name_of(item);
+        let reason = if let Some(existing) =
+            accounts.by_user_name.get(&name).and_then(|a| a.first())
+        {
+            format!(
+                "user_name {name} is taken by account {} in the app, which did not match this person",
+                existing.id
+            )
+        } else if let Some(others) = wanted_by.get(&name).filter(|o| o.len() > 1) {
+            let others: Vec<&str> = others
+                .iter()
+                .map(String::as_str)
+                .filter(|o| Some(*o) != item.external_id.as_deref())
+                .collect();
+            format!(
+                "user_name {name} is also wanted by external_id {}",
+                others.join(", ")
+            )
+        } else {
+            continue;
+        };
+        *item = PlanItem {
+            action: Action::Conflict,
+            changes: Vec::new(),
+            reason: Some(reason),
+            payload: Value::Null,
+            ..item.clone()
+        };
+    }
 }
 
 fn match_key_name(key: MatchKey) -> &'static str {
@@ -361,78 +524,6 @@ fn wanted(person: &Person, rules: &Rules) -> Result<(), String> {
         return Err("the person does not meet the eligibility rules".into());
     }
     Ok(())
-}
-
-fn decide(person: &Person, account: Option<&User>, input: &PlanInput<'_>) -> PlanItem {
-    let external_id = Some(person.key().to_owned());
-    match (wanted(person, input.rules), account) {
-        (Err(reason), Some(account)) => PlanItem {
-            matched: true,
-            ..deprovision(account, external_id, &reason, input)
-        },
-        (Err(reason), None) => PlanItem {
-            action: Action::Unchanged,
-            external_id,
-            user_id: None,
-            user_name: Some(person.fields.user_name.clone()),
-            changes: Vec::new(),
-            reason: Some(format!("{reason}; no account to deprovision")),
-            payload: Value::Null,
-            matched: false,
-        },
-        (Ok(()), account) => {
-            let desired = match desired_user(person, input.rules) {
-                Ok(desired) => desired,
-                Err(reason) => return conflict(person, account, reason),
-            };
-            match account {
-                None => {
-                    let errors = input.profile.validate_new_user(&desired, input.connection);
-                    if !errors.is_empty() {
-                        let reasons: Vec<String> = errors
-                            .iter()
-                            .map(|e| format!("`{}` {}", e.field, e.message))
-                            .collect();
-                        return conflict(person, None, reasons.join("; "));
-                    }
-                    PlanItem {
-                        action: Action::Create,
-                        external_id,
-                        user_id: None,
-                        user_name: Some(desired.user_name.clone()),
-                        changes: Vec::new(),
-                        reason: None,
-                        payload: serde_json::to_value(&desired).unwrap_or(Value::Null),
-                        matched: false,
-                    }
-                }
-                Some(account) => {
-                    let changes = diff(&desired, account);
-                    let action = match (account.fields.active, changes.is_empty()) {
-                        (false, _) => Action::Reactivate,
-                        (true, true) => Action::Unchanged,
-                        (true, false) => Action::Update,
-                    };
-                    let active = (action == Action::Reactivate).then_some(true);
-                    let payload = if action.is_change() {
-                        patch_json(&changes, &desired, active)
-                    } else {
-                        Value::Null
-                    };
-                    PlanItem {
-                        action,
-                        external_id,
-                        user_id: Some(account.id.clone()),
-                        user_name: Some(account.fields.user_name.clone()),
-                        changes,
-                        reason: None,
-                        payload,
-                        matched: true,
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// What a run needs to apply an update or reactivation.
@@ -511,13 +602,23 @@ fn conflict(person: &Person, account: Option<&User>, reason: String) -> PlanItem
     }
 }
 
-/// A digest of what the plan would do: equal digests, equal plans.
+/// A digest of what the plan would do: equal digests, equal plans. Items are
+/// hashed in a canonical order, so the order the app lists accounts in (or the
+/// database returns links in) does not matter.
 pub fn fingerprint(plan: &Plan) -> String {
+    let mut summaries: Vec<Vec<u8>> = plan
+        .items
+        .iter()
+        .map(|item| {
+            let summary =
+                serde_json::json!([item.action, item.external_id, item.user_id, item.changes]);
+            serde_json::to_vec(&summary).unwrap_or_default()
+        })
+        .collect();
+    summaries.sort_unstable();
     let mut hasher = Sha256::new();
-    for item in &plan.items {
-        let summary =
-            serde_json::json!([item.action, item.external_id, item.user_id, item.changes]);
-        hasher.update(serde_json::to_vec(&summary).unwrap_or_default());
+    for summary in summaries {
+        hasher.update(summary);
         hasher.update([0]);
     }
     hex::encode(hasher.finalize())

@@ -23,8 +23,10 @@ const PAGE_SIZE: u64 = 100;
 #[derive(Debug, Clone)]
 pub struct SyncRequest {
     pub people: Option<Vec<Person>>,
-    pub deprovision: Deprovision,
-    pub adopt: bool,
+    /// `None`: the default (`deactivate`), or with `plan_id` the plan's.
+    pub deprovision: Option<Deprovision>,
+    /// `None`: the default (`false`), or with `plan_id` the plan's.
+    pub adopt: Option<bool>,
     pub force: bool,
     pub plan_id: Option<Uuid>,
 }
@@ -119,10 +121,9 @@ impl SyncService {
         request: &SyncRequest,
     ) -> Result<StoredPlan, ServiceError> {
         let people = required_people(request)?;
+        let (deprovision, adopt) = options(request);
         let target = self.users.target(key, caller).await?;
-        let (plan, rules) = self
-            .compute(&target, people, request.deprovision, request.adopt)
-            .await?;
+        let (plan, rules) = self.compute(&target, people, deprovision, adopt).await?;
         let warnings = check_deprovision_limit(&plan, &rules)
             .err()
             .map(|e| e.to_string())
@@ -141,9 +142,9 @@ impl SyncService {
             .insert_plan(&PlanRow {
                 plan_id: stored.plan_id,
                 connection_id: target.connection.id,
-                input_hash: input_hash(people, request.deprovision, request.adopt),
+                input_hash: input_hash(people, deprovision, adopt),
                 fingerprint: fingerprint(&stored.plan),
-                request: serde_json::json!({"people": people_json(people), "deprovision": request.deprovision, "adopt": request.adopt}),
+                request: serde_json::json!({"people": people_json(people), "deprovision": deprovision, "adopt": adopt}),
                 plan: serde_json::to_value(&stored.plan).unwrap_or(Value::Null),
                 created_at: now,
                 expires_at: stored.expires_at,
@@ -161,13 +162,14 @@ impl SyncService {
         request: &SyncRequest,
     ) -> Result<RunState, ServiceError> {
         let target = self.users.target(key, caller).await?;
+        self.refuse_if_running(target.connection.id).await?;
         let ((plan, rules), plan_id) = match request.plan_id {
             Some(plan_id) => (self.replan(&target, plan_id, request).await?, Some(plan_id)),
             None => {
                 let people = required_people(request)?;
+                let (deprovision, adopt) = options(request);
                 (
-                    self.compute(&target, people, request.deprovision, request.adopt)
-                        .await?,
+                    self.compute(&target, people, deprovision, adopt).await?,
                     None,
                 )
             }
@@ -210,17 +212,41 @@ impl SyncService {
         if items.is_empty() {
             run.finished_at = Some(now);
         }
-        self.link_matched(target.connection.id, &plan).await?;
         match self.store.insert_run(&run, &items).await {
             Err(StoreError::Conflict { constraint }) if constraint == "sync_run_plan_id_key" => {
                 return Err(ServiceError::PlanStale(
                     "the plan was already applied; see GET /v1/sync-runs, or plan again".into(),
                 ));
             }
+            Err(StoreError::Conflict { constraint }) if constraint == "sync_run_open_key" => {
+                self.refuse_if_running(target.connection.id).await?;
+                return Err(ServiceError::SyncInProgress(
+                    "another run for this connection was queued at the same moment".into(),
+                ));
+            }
             other => other?,
         }
         self.work.notify_waiters();
-        self.run(run.run_id).await
+        // The run is queued: a failure to link now is made good by the next apply,
+        // which matches the same accounts again.
+        if let Err(error) = self.link_matched(target.connection.id, &plan).await {
+            tracing::error!(%error, run_id = %run.run_id, "could not link the plan's matched accounts as managed");
+        }
+        self.summary(run.run_id).await
+    }
+
+    /// One run at a time per connection: another apply would plan against a
+    /// half-changed app and could repeat the running one's changes.
+    async fn refuse_if_running(&self, connection_id: Uuid) -> Result<(), ServiceError> {
+        let newest = self.store.list_runs(Some(connection_id), None, 1).await?;
+        match newest.first() {
+            Some(run) if run.finished_at.is_none() => Err(ServiceError::SyncInProgress(format!(
+                "run {} is still applying changes to this connection; wait for it to finish \
+                 (GET /v1/sync-runs/{}), then plan again",
+                run.run_id, run.run_id
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// Links the accounts the plan matched to people and leaves as they are:
@@ -268,11 +294,35 @@ impl SyncService {
         }
         let saved: SavedRequest = serde_json::from_value(stored.request)
             .map_err(|e| ServiceError::PlanStale(format!("the stored plan cannot be read: {e}")))?;
+        let mut errors = FieldErrors::new();
+        if let Some(deprovision) = request.deprovision
+            && deprovision != saved.deprovision
+        {
+            errors.push(
+                "deprovision",
+                format!(
+                    "differs from the plan's (`{}`): omit it, or plan again",
+                    saved.deprovision.as_str()
+                ),
+            );
+        }
+        if let Some(adopt) = request.adopt
+            && adopt != saved.adopt
+        {
+            errors.push(
+                "adopt",
+                format!(
+                    "differs from the plan's (`{}`): omit it, or plan again",
+                    saved.adopt
+                ),
+            );
+        }
+        errors.into_result(()).map_err(ServiceError::Invalid)?;
         if let Some(people) = &request.people
-            && input_hash(people, request.deprovision, request.adopt) != stored.input_hash
+            && input_hash(people, saved.deprovision, saved.adopt) != stored.input_hash
         {
             return Err(ServiceError::PlanStale(
-                "the people, deprovision or adopt sent differ from the plan's; plan again".into(),
+                "the people sent differ from the plan's; plan again".into(),
             ));
         }
         let (plan, rules) = self
@@ -337,6 +387,22 @@ impl SyncService {
         Ok(accounts)
     }
 
+    /// A run with its progress, without its items.
+    pub async fn summary(&self, run_id: Uuid) -> Result<RunState, ServiceError> {
+        let run = self
+            .store
+            .get_run(run_id)
+            .await?
+            .ok_or(ServiceError::SyncRunNotFound)?;
+        let counts = self.store.item_counts(run_id).await?.into_iter().collect();
+        Ok(RunState {
+            run,
+            counts,
+            items: Vec::new(),
+        })
+    }
+
+    /// A run with its progress and every item.
     pub async fn run(&self, run_id: Uuid) -> Result<RunState, ServiceError> {
         let run = self
             .store
@@ -382,6 +448,14 @@ struct SavedRequest {
     people: Vec<Person>,
     deprovision: Deprovision,
     adopt: bool,
+}
+
+/// `deprovision` and `adopt` as asked, or their defaults.
+fn options(request: &SyncRequest) -> (Deprovision, bool) {
+    (
+        request.deprovision.unwrap_or(Deprovision::Deactivate),
+        request.adopt.unwrap_or(false),
+    )
 }
 
 fn required_people(request: &SyncRequest) -> Result<&[Person], ServiceError> {

@@ -6,7 +6,11 @@
 //! instance died) lets another instance take the item over, and that attempt
 //! first checks what the app already has so the change is not made twice.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -29,6 +33,24 @@ use crate::{
 /// by another instance, leases that lapsed).
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Tries an item gets when it fails for a reason that may pass (the app
+/// unavailable or rate limiting, the database unreachable) before it is failed.
+const MAX_ATTEMPTS: i32 = 5;
+
+/// The wait before trying such an item again: `base` after the first attempt,
+/// doubling, at most an hour.
+fn retry_delay(base: Duration, attempts: i32) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(10);
+    base.saturating_mul(1 << doublings)
+        .min(Duration::from_secs(3600))
+}
+
+/// Items this instance is working on: only their leases are renewed, so an
+/// item whose outcome could not be recorded lapses and is taken over.
+type Held = Arc<Mutex<HashSet<(Uuid, i32)>>>;
+
 #[derive(Clone)]
 pub struct Worker {
     store: DynStore,
@@ -37,24 +59,33 @@ pub struct Worker {
     owner: Arc<str>,
     lease: Duration,
     concurrency: usize,
+    retry: Duration,
     work: Arc<Notify>,
+    held: Held,
+}
+
+/// How a worker applies items.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerOptions {
+    /// How long an item is held before another instance may take it over.
+    pub lease: Duration,
+    /// Items applied at once.
+    pub concurrency: usize,
+    /// The first wait before an item that failed for a passing reason is tried again.
+    pub retry: Duration,
 }
 
 impl Worker {
-    pub fn new(
-        store: DynStore,
-        users: Users,
-        lease: Duration,
-        concurrency: usize,
-        work: Arc<Notify>,
-    ) -> Self {
+    pub fn new(store: DynStore, users: Users, options: WorkerOptions, work: Arc<Notify>) -> Self {
         Self {
             store,
             users,
             owner: format!("{}:{}", std::process::id(), Uuid::now_v7()).into(),
-            lease,
-            concurrency: concurrency.max(1),
+            lease: options.lease,
+            concurrency: options.concurrency.max(1),
+            retry: options.retry,
             work,
+            held: Held::default(),
         }
     }
 
@@ -69,6 +100,7 @@ impl Worker {
             let free = self.concurrency.saturating_sub(in_flight.len());
             if free > 0 {
                 for item in self.claim(free).await {
+                    self.hold(&item, true);
                     let worker = self.clone();
                     let span = tracing::info_span!(
                         "sync_item",
@@ -86,7 +118,10 @@ impl Worker {
                 Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
                 () = notified, if in_flight.len() < self.concurrency => {}
                 () = tokio::time::sleep(POLL_INTERVAL) => {}
-                _ = heartbeat.tick() => self.renew().await,
+                _ = heartbeat.tick() => {
+                    self.renew().await;
+                    self.finish_idle_runs().await;
+                }
                 _ = stop.changed() => {}
             }
         }
@@ -121,55 +156,101 @@ impl Worker {
         }
     }
 
+    fn hold(&self, item: &ItemRow, held: bool) {
+        let mut set = self
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held {
+            set.insert((item.run_id, item.seq));
+        } else {
+            set.remove(&(item.run_id, item.seq));
+        }
+    }
+
     async fn renew(&self) {
+        let items: Vec<(Uuid, i32)> = self
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .copied()
+            .collect();
+        if items.is_empty() {
+            return;
+        }
         let until = store::now()
             + chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::seconds(30));
-        if let Err(error) = self.store.renew_leases(&self.owner, until).await {
+        if let Err(error) = self.store.renew_leases(&self.owner, &items, until).await {
             tracing::warn!(%error, "could not renew sync item leases");
         }
     }
 
-    /// Applies one item and records how it ended.
+    /// Finishes runs whose last item's bookkeeping failed half-way.
+    async fn finish_idle_runs(&self) {
+        match self.store.finish_idle_runs(store::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(runs = n, "finished sync runs with nothing left to do"),
+            Err(error) => tracing::warn!(%error, "could not look for finished sync runs"),
+        }
+    }
+
+    /// Applies one item and records how it ended: done, failed, or (for a
+    /// failure that may pass, within [`MAX_ATTEMPTS`]) back to pending for later.
     async fn process(&self, item: ItemRow) {
-        let outcome = match self.apply(&item).await {
-            Ok(user_id) => ItemOutcome {
-                status: "done",
-                user_id,
-                error_code: None,
-                error_detail: None,
-            },
+        let result = self.apply(&item).await;
+        let now = store::now();
+        let recorded = match result {
+            Ok(user_id) => {
+                let outcome = ItemOutcome {
+                    status: "done",
+                    user_id,
+                    error_code: None,
+                    error_detail: None,
+                };
+                self.store
+                    .finish_item(item.run_id, item.seq, &self.owner, &outcome, now)
+                    .await
+            }
             Err(error) => {
-                tracing::warn!(run_id = %item.run_id, seq = item.seq, %error, "a sync item failed");
-                ItemOutcome {
+                let outcome = ItemOutcome {
                     status: "failed",
                     user_id: item.user_id.clone(),
                     error_code: Some(error.code().as_str().to_owned()),
                     error_detail: Some(error_detail(&error)),
+                };
+                if is_transient(&error) && item.attempts < MAX_ATTEMPTS {
+                    let delay = retry_delay(self.retry, item.attempts);
+                    tracing::info!(%error, attempts = item.attempts, ?delay, "a sync item will be tried again");
+                    let retry_at = now
+                        + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::minutes(5));
+                    self.store
+                        .release_item(item.run_id, item.seq, &self.owner, &outcome, retry_at)
+                        .await
+                } else {
+                    tracing::warn!(%error, attempts = item.attempts, "a sync item failed");
+                    self.store
+                        .finish_item(item.run_id, item.seq, &self.owner, &outcome, now)
+                        .await
                 }
             }
         };
-        let now = store::now();
-        match self
-            .store
-            .finish_item(item.run_id, item.seq, &self.owner, &outcome, now)
-            .await
-        {
+        self.hold(&item, false);
+        match recorded {
             Ok(true) => {}
             Ok(false) => tracing::warn!(
-                run_id = %item.run_id, seq = item.seq,
                 "another instance took this sync item over (our lease lapsed); its outcome is theirs to record"
             ),
             Err(error) => tracing::warn!(
-                run_id = %item.run_id, seq = item.seq, %error,
-                "could not record a sync item's outcome; it will be checked and retried after its lease lapses"
+                %error,
+                "could not record a sync item's outcome; it will be checked and retried once its lease lapses"
             ),
         }
         match self.store.finish_run_if_done(item.run_id, now).await {
-            Ok(true) => tracing::info!(run_id = %item.run_id, "sync run finished"),
+            Ok(true) => tracing::info!("sync run finished"),
             Ok(false) => {}
-            Err(error) => {
-                tracing::warn!(run_id = %item.run_id, %error, "could not mark the sync run finished")
-            }
+            // The heartbeat's sweep finishes it later.
+            Err(error) => tracing::warn!(%error, "could not mark the sync run finished"),
         }
     }
 
@@ -216,7 +297,18 @@ impl Worker {
             "deactivate" => {
                 let id = user_id(item)?;
                 let current = if resumed {
-                    Some(self.users.get(&target, id).await?)
+                    match self.users.get(&target, id).await {
+                        Err(ServiceError::Provider(error))
+                            if error.kind == ProviderErrorKind::NotFound =>
+                        {
+                            tracing::info!(
+                                user_id = id,
+                                "the account to deactivate no longer exists"
+                            );
+                            return Ok(Some(id.to_owned()));
+                        }
+                        other => Some(other?),
+                    }
                 } else {
                     None
                 };
@@ -281,10 +373,8 @@ impl Worker {
             .upsert_managed_users(&[ManagedUserRow {
                 connection_id,
                 provider_user_id: user.id.clone(),
-                external_id: item
-                    .external_id
-                    .clone()
-                    .or_else(|| user.fields.external_id.clone()),
+                // The plan's key, never the app's: an orphan's may be another person's.
+                external_id: item.external_id.clone(),
                 user_name: user.fields.user_name.clone(),
                 applied_hash: applied,
                 created_at: now,
@@ -309,6 +399,20 @@ fn user_id(item: &ItemRow) -> Result<&str, ServiceError> {
         .ok_or_else(|| ServiceError::Aborted("the sync item names no account".into()))
 }
 
+/// Whether a failure may pass if the item is tried again later.
+fn is_transient(error: &ServiceError) -> bool {
+    match error {
+        ServiceError::Store(_) => true,
+        ServiceError::Provider(error) => matches!(
+            error.kind,
+            ProviderErrorKind::Unavailable
+                | ProviderErrorKind::Timeout
+                | ProviderErrorKind::RateLimited
+        ),
+        _ => false,
+    }
+}
+
 /// A digest of the fields applied, kept on the managed link.
 pub fn applied_hash(fields: &UserFields) -> String {
     let value = serde_json::to_value(fields).unwrap_or(Value::Null);
@@ -327,5 +431,19 @@ fn error_detail(error: &ServiceError) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_an_hour() {
+        let base = Duration::from_secs(10);
+        assert_eq!(retry_delay(base, 1), Duration::from_secs(10));
+        assert_eq!(retry_delay(base, 2), Duration::from_secs(20));
+        assert_eq!(retry_delay(base, 4), Duration::from_secs(80));
+        assert_eq!(retry_delay(base, 40), Duration::from_secs(3600));
     }
 }

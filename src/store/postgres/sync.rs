@@ -89,7 +89,7 @@ impl SyncStore for PostgresStore {
     async fn managed_users(&self, connection_id: Uuid) -> Result<Vec<ManagedUserRow>, StoreError> {
         let rows = sqlx::query(
             "select connection_id, provider_user_id, external_id, user_name, applied_hash, created_at, updated_at \
-             from managed_user where connection_id = $1",
+             from managed_user where connection_id = $1 order by provider_user_id",
         )
         .bind(connection_id)
         .fetch_all(self.pool())
@@ -298,7 +298,8 @@ impl SyncStore for PostgresStore {
         let rows = sqlx::query(concat!(
             "update sync_item set status = 'running', lease_owner = $1, lease_until = $3, attempts = attempts + 1, \
              updated_at = $2 where (run_id, seq) in (select run_id, seq from sync_item \
-             where status = 'pending' or (status = 'running' and lease_until < $2) \
+             where (status = 'pending' and (lease_until is null or lease_until <= $2)) \
+             or (status = 'running' and lease_until < $2) \
              order by run_id, seq limit $4 for update skip locked) returning ",
             item_columns!()
         ))
@@ -313,14 +314,67 @@ impl SyncStore for PostgresStore {
         Ok(items)
     }
 
-    async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError> {
+    async fn renew_leases(
+        &self,
+        owner: &str,
+        items: &[(Uuid, i32)],
+        until: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let (runs, seqs): (Vec<Uuid>, Vec<i32>) = items.iter().copied().unzip();
         let result = sqlx::query(
-            "update sync_item set lease_until = $2 where lease_owner = $1 and status = 'running'",
+            "update sync_item set lease_until = $2 from unnest($3::uuid[], $4::int4[]) as held (run_id, seq) \
+             where sync_item.run_id = held.run_id and sync_item.seq = held.seq \
+             and lease_owner = $1 and status = 'running'",
         )
         .bind(owner)
         .bind(until)
+        .bind(&runs)
+        .bind(&seqs)
         .execute(self.pool())
         .await?;
+        Ok(result.rows_affected())
+    }
+
+    async fn release_item(
+        &self,
+        run_id: Uuid,
+        seq: i32,
+        owner: &str,
+        outcome: &ItemOutcome,
+        retry_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "update sync_item set status = 'pending', error_code = $4, error_detail = $5, lease_until = $6, updated_at = $7 \
+             where run_id = $1 and seq = $2 and lease_owner = $3 and status = 'running'",
+        )
+        .bind(run_id)
+        .bind(seq)
+        .bind(owner)
+        .bind(&outcome.error_code)
+        .bind(&outcome.error_detail)
+        .bind(retry_at)
+        .bind(crate::store::now())
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn finish_idle_runs(&self, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "update sync_run set finished_at = $1 where finished_at is null and not exists \
+             (select 1 from sync_item where sync_item.run_id = sync_run.run_id and status in ('pending', 'running'))",
+        )
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected())
+    }
+
+    async fn prune_runs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let result = sqlx::query("delete from sync_run where finished_at < $1")
+            .bind(before)
+            .execute(self.pool())
+            .await?;
         Ok(result.rows_affected())
     }
 

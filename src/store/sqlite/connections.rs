@@ -43,6 +43,7 @@ pub(super) fn constraint_from_message(message: &str) -> Option<String> {
             "api_key.name" => "api_key_name_key",
             "api_key.key_hash" => "api_key_hash_key",
             "sync_run.plan_id" => "sync_run_plan_id_key",
+            "sync_run.connection_id" => "sync_run_open_key",
             "idempotency_key.api_key_id, idempotency_key.idempotency_key" => "idempotency_key_pkey",
             other => other,
         }

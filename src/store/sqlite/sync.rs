@@ -98,7 +98,7 @@ impl SyncStore for SqliteStore {
     async fn managed_users(&self, connection_id: Uuid) -> Result<Vec<ManagedUserRow>, StoreError> {
         let rows = sqlx::query(
             "select connection_id, provider_user_id, external_id, user_name, applied_hash, created_at, updated_at \
-             from managed_user where connection_id = ?",
+             from managed_user where connection_id = ? order by provider_user_id",
         )
         .bind(connection_id.hyphenated())
         .fetch_all(self.pool())
@@ -307,7 +307,8 @@ impl SyncStore for SqliteStore {
         let rows = sqlx::query(concat!(
             "update sync_item set status = 'running', lease_owner = ?1, lease_until = ?3, attempts = attempts + 1, \
              updated_at = ?2 where rowid in (select rowid from sync_item \
-             where status = 'pending' or (status = 'running' and lease_until < ?2) \
+             where (status = 'pending' and (lease_until is null or lease_until <= ?2)) \
+             or (status = 'running' and lease_until < ?2) \
              order by run_id, seq limit ?4) returning ",
             item_columns!()
         ))
@@ -322,14 +323,71 @@ impl SyncStore for SqliteStore {
         Ok(items)
     }
 
-    async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError> {
+    async fn renew_leases(
+        &self,
+        owner: &str,
+        items: &[(Uuid, i32)],
+        until: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut renewed = 0;
+        for (run_id, seq) in items {
+            renewed += sqlx::query(
+                "update sync_item set lease_until = ?4 \
+                 where run_id = ?1 and seq = ?2 and lease_owner = ?3 and status = 'running'",
+            )
+            .bind(run_id.hyphenated())
+            .bind(seq)
+            .bind(owner)
+            .bind(encode_time(until))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(renewed)
+    }
+
+    async fn release_item(
+        &self,
+        run_id: Uuid,
+        seq: i32,
+        owner: &str,
+        outcome: &ItemOutcome,
+        retry_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let result = sqlx::query(
-            "update sync_item set lease_until = ?2 where lease_owner = ?1 and status = 'running'",
+            "update sync_item set status = 'pending', error_code = ?4, error_detail = ?5, lease_until = ?6, updated_at = ?7 \
+             where run_id = ?1 and seq = ?2 and lease_owner = ?3 and status = 'running'",
         )
+        .bind(run_id.hyphenated())
+        .bind(seq)
         .bind(owner)
-        .bind(encode_time(until))
+        .bind(&outcome.error_code)
+        .bind(&outcome.error_detail)
+        .bind(encode_time(retry_at))
+        .bind(encode_time(crate::store::now()))
         .execute(self.pool())
         .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn finish_idle_runs(&self, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "update sync_run set finished_at = ?1 where finished_at is null and not exists \
+             (select 1 from sync_item where sync_item.run_id = sync_run.run_id and status in ('pending', 'running'))",
+        )
+        .bind(encode_time(at))
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected())
+    }
+
+    async fn prune_runs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let result = sqlx::query("delete from sync_run where finished_at < ?1")
+            .bind(encode_time(before))
+            .execute(self.pool())
+            .await?;
         Ok(result.rows_affected())
     }
 

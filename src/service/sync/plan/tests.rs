@@ -65,13 +65,22 @@ fn managed(id: &str, external_id: &str) -> ManagedUserRow {
 }
 
 fn run(people: &[Person], accounts: &[User], links: &[ManagedUserRow], adopt: bool) -> Plan {
-    let rules = Rules::default();
+    run_with(&Rules::default(), people, accounts, links, adopt)
+}
+
+fn run_with(
+    rules: &Rules,
+    people: &[Person],
+    accounts: &[User],
+    links: &[ManagedUserRow],
+    adopt: bool,
+) -> Plan {
     let connection = connection();
     plan(&PlanInput {
         people,
         accounts,
         managed: links,
-        rules: &rules,
+        rules,
         deprovision: Deprovision::Deactivate,
         adopt,
         profile: provider(ProviderKind::Scim),
@@ -244,4 +253,170 @@ fn only_accounts_matched_to_people_are_marked_for_linking() {
             (Some("u9"), Action::Deactivate, false),
         ]
     );
+}
+
+fn item<'p>(plan: &'p Plan, user_id: &str) -> &'p PlanItem {
+    plan.items
+        .iter()
+        .find(|i| i.user_id.as_deref() == Some(user_id))
+        .unwrap_or_else(|| panic!("no item for {user_id}: {:?}", plan.items))
+}
+
+#[test]
+fn matching_looks_for_the_account_the_mapping_describes() {
+    let rules = Rules::parse(&json!({
+        "mapping": {"email": {"template": "{given_name}.{family_name}@example.com", "transform": "lower"}},
+        "match_order": ["external_id", "email"]
+    }))
+    .unwrap();
+    let mut existing = account("u1", None, "ada", true, "");
+    existing.fields.emails = serde_json::from_value(
+        json!([{"value": "ada.lovelace@example.com", "type": "work", "primary": true}]),
+    )
+    .unwrap();
+    let people = [person(
+        "E1",
+        "ada",
+        json!({"name": {"given_name": "Ada", "family_name": "Lovelace"}}),
+    )];
+    let plan = run_with(&rules, &people, &[existing], &[], false);
+    // Matched (and completed with what the app lacks), not created beside it.
+    assert_eq!(item(&plan, "u1").action, Action::Update, "{plan:?}");
+    assert_eq!(plan.totals.create, 0);
+    assert!(plan.orphans.is_empty());
+}
+
+#[test]
+fn accounts_caught_up_in_a_conflict_are_never_deprovisioned() {
+    // HR re-keyed a person from E2 to E1: their account is managed for E2.
+    let accounts = [account("u1", Some("E2"), "ada", true, "")];
+    let plan = run(
+        &[person("E1", "ada", json!({}))],
+        &accounts,
+        &[managed("u1", "E2")],
+        true,
+    );
+    assert_eq!(action_of(&plan, "E1"), Action::Conflict);
+    assert!(
+        plan.items.iter().all(|i| i.action != Action::Deactivate),
+        "{plan:?}"
+    );
+
+    // Two accounts match one person's user name: neither is touched, even adopted.
+    let accounts = [
+        account("u1", None, "bob", true, ""),
+        account("u2", None, "BOB", true, ""),
+    ];
+    let plan = run(
+        &[person("E3", "bob", json!({}))],
+        &accounts,
+        &[managed("u1", "E9")],
+        true,
+    );
+    assert_eq!(action_of(&plan, "E3"), Action::Conflict);
+    assert!(
+        plan.items.iter().all(|i| i.action != Action::Deactivate),
+        "{plan:?}"
+    );
+}
+
+#[test]
+fn a_leaver_matched_to_an_unmanaged_account_is_deprovisioned_only_when_adopted() {
+    let accounts = [account("u1", None, "ada", true, "")];
+    let leaver = [person(
+        "E1",
+        "ada",
+        json!({"attributes": {"employment_status": "terminated"}}),
+    )];
+    let plan = run(&leaver, &accounts, &[], false);
+    let left = item(&plan, "u1");
+    assert_eq!(left.action, Action::Unchanged);
+    assert!(
+        !left.matched,
+        "not linked either: linking would deprovision it next time"
+    );
+    assert!(
+        left.reason.as_deref().unwrap().contains("adopt"),
+        "{left:?}"
+    );
+    let adopted = run(&leaver, &accounts, &[], true);
+    assert_eq!(item(&adopted, "u1").action, Action::Deactivate);
+}
+
+#[test]
+fn an_adopted_orphan_is_not_linked_to_the_external_id_it_carries() {
+    // u2 is a stray duplicate carrying E1, which is u1's person.
+    let accounts = [
+        account("u1", Some("E1"), "ada", true, ""),
+        account("u2", Some("E1"), "ada.old", true, ""),
+    ];
+    let plan = run(
+        &[person("E1", "ada", json!({}))],
+        &accounts,
+        &[managed("u1", "E1")],
+        true,
+    );
+    let orphan = item(&plan, "u2");
+    assert_eq!(orphan.action, Action::Deactivate);
+    assert_eq!(orphan.external_id, None);
+    assert_eq!(item(&plan, "u1").action, Action::Unchanged);
+}
+
+#[test]
+fn creates_that_would_collide_on_user_name_are_conflicts() {
+    let accounts = [account("u1", Some("E9"), "taken", true, "")];
+    let rules = Rules::parse(&json!({"match_order": ["external_id"]})).unwrap();
+    let people = [
+        person("E1", "smith", json!({})),
+        person("E2", "SMITH", json!({})),
+        person("E3", "taken", json!({})),
+        person("E4", "fine", json!({})),
+    ];
+    let plan = run_with(&rules, &people, &accounts, &[], false);
+    assert_eq!(action_of(&plan, "E1"), Action::Conflict);
+    assert_eq!(action_of(&plan, "E2"), Action::Conflict);
+    assert_eq!(action_of(&plan, "E3"), Action::Conflict);
+    assert_eq!(action_of(&plan, "E4"), Action::Create);
+    let e1 = plan
+        .items
+        .iter()
+        .find(|i| i.external_id.as_deref() == Some("E1"))
+        .unwrap();
+    assert!(e1.reason.as_deref().unwrap().contains("E2"), "{e1:?}");
+}
+
+#[test]
+fn a_create_shows_every_field_it_sets_and_the_fingerprint_covers_them() {
+    let people = [person("E1", "ada", json!({"title": "Analyst"}))];
+    let plan = run(&people, &[], &[], false);
+    let create = &plan.items[0];
+    assert_eq!(create.action, Action::Create);
+    assert!(create.changes.contains(&Change {
+        field: "title".into(),
+        before: json!(null),
+        after: json!("Analyst")
+    }));
+    let other = run(
+        &[person("E1", "ada", json!({"title": "Lead"}))],
+        &[],
+        &[],
+        false,
+    );
+    assert_ne!(fingerprint(&plan), fingerprint(&other));
+}
+
+#[test]
+fn the_fingerprint_ignores_the_order_accounts_and_links_come_in() {
+    let accounts = [
+        account("u1", Some("E1"), "a", true, "x"),
+        account("u2", Some("E2"), "b", true, "x"),
+    ];
+    let links = [managed("u1", "E1"), managed("u2", "E2")];
+    let people = [person("E3", "c", json!({}))];
+    let forward = run(&people, &accounts, &links, false);
+    let (mut accounts_reversed, mut links_reversed) = (accounts.to_vec(), links.to_vec());
+    accounts_reversed.reverse();
+    links_reversed.reverse();
+    let backward = run(&people, &accounts_reversed, &links_reversed, false);
+    assert_eq!(fingerprint(&forward), fingerprint(&backward));
 }
