@@ -29,6 +29,8 @@ use crate::domain::FieldError;
             responses::Unauthorized,
             responses::ConnectionNotFound,
             responses::Conflict,
+            responses::PlanNotFound,
+            responses::SyncConflict,
             responses::PayloadTooLarge,
             responses::UnsupportedMediaType,
             responses::ValidationFailed,
@@ -105,6 +107,22 @@ pub mod responses {
         content_type = "application/problem+json"
     )]
     pub struct Conflict(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "No such connection (`connection_not_found`), or no plan with this `plan_id` for it (`plan_not_found`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct PlanNotFound(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The plan cannot be applied: `plan_stale` (it expired, was applied, or no longer describes the app), \
+            `deprovision_threshold` (apply with `force: true` if the plan is right), or `sync_in_progress` \
+            (a run for this connection is still being applied)",
+        content_type = "application/problem+json"
+    )]
+    pub struct SyncConflict(#[allow(dead_code)] Problem);
 
     #[derive(ToResponse)]
     #[response(

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{
     AppState,
-    error::{ApiError, ErrorCode, Problem, Result},
+    error::{ApiError, ErrorCode, Result},
     extract::{ApiJson, ApiQuery, ConnectionRef, LargeJson},
     openapi::responses as r,
     pagination::{self, PageQuery},
@@ -390,12 +390,8 @@ async fn put_rules(
             headers(("location" = String, description = "URL of the run"))),
         (status = 400, response = r::MalformedJson),
         (status = 401, response = r::Unauthorized),
-        (status = 404, description = "`connection_not_found`, or `plan_not_found` for an unknown `plan_id`",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`plan_stale` (the plan expired, was applied, or no longer describes the app), \
-            `deprovision_threshold` (apply with `force: true` if the plan is right), or `sync_in_progress` \
-            (a run for this connection is still being applied)",
-            body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = r::PlanNotFound),
+        (status = 409, response = r::SyncConflict),
         (status = 413, response = r::PayloadTooLarge),
         (status = 415, response = r::UnsupportedMediaType),
         (status = 422, response = r::ValidationFailed),
