@@ -531,8 +531,13 @@ fn people_json(people: &[Person]) -> Value {
 
 /// A digest of what was asked: the people (as sent), `deprovision` and `adopt`.
 fn input_hash(people: &[Person], deprovision: Deprovision, adopt: bool) -> String {
-    let canonical = serde_json::json!({"people": people_json(people), "deprovision": deprovision, "adopt": adopt});
-    hex::encode(Sha256::digest(
-        serde_json::to_vec(&canonical).unwrap_or_default(),
-    ))
+    // Person by person, so no second copy of the whole workforce is built.
+    let mut hasher = Sha256::new();
+    hasher.update(deprovision.as_str());
+    hasher.update([u8::from(adopt)]);
+    for person in people {
+        hasher.update(serde_json::to_vec(&person.as_json()).unwrap_or_default());
+        hasher.update([0]);
+    }
+    hex::encode(hasher.finalize())
 }
