@@ -24,6 +24,15 @@ async fn app_with(connection: Value) -> TestApp {
     app
 }
 
+/// A generic SCIM connection named `s` whose base URL is the mock's `/scim`.
+async fn scim_app(mock: &MockServer) -> TestApp {
+    app_with(
+        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
+        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
+    )
+    .await
+}
+
 fn named_user() -> Value {
     json!({
         "user_name": "ada@example.com",
@@ -328,11 +337,7 @@ async fn a_scim_app_without_patch_support_gets_get_merge_put() {
         .respond_with(ResponseTemplate::new(204))
         .mount(&mock)
         .await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     for _ in 0..2 {
         let reply = app
             .post("/v1/connections/s/users/u1/deactivate", json!(null))
@@ -374,11 +379,7 @@ async fn a_patch_answered_204_is_followed_by_a_get() {
         .expect(1)
         .mount(&mock)
         .await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     let reply = app
         .patch("/v1/connections/s/users/u1", json!({"title": "Engineer"}))
         .await;
@@ -397,11 +398,7 @@ async fn a_server_that_ignores_filters_is_rechecked() {
         })))
         .mount(&mock)
         .await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     let page = app
         .get("/v1/connections/s/users?user_name=ada@example.com")
         .await
@@ -432,11 +429,7 @@ async fn a_server_that_repeats_its_last_page_ends_the_listing() {
         )
         .mount(&mock)
         .await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     let first = app.get("/v1/connections/s/users?page_size=2").await.json();
     assert_eq!(first["items"].as_array().unwrap().len(), 2);
     let cursor = first["next_cursor"].as_str().unwrap();
@@ -507,6 +500,41 @@ async fn get_merge_put_sends_if_match_and_redoes_the_merge_after_a_412() {
 }
 
 #[tokio::test]
+async fn a_burst_of_writes_to_a_new_connection_reads_its_configuration_once() {
+    let mock = MockServer::start().await;
+    // A slow answer keeps every write of the burst waiting on the first read.
+    Mock::given(method("GET"))
+        .and(path("/scim/ServiceProviderConfig"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"patch": {"supported": true}}))
+                .set_delay(std::time::Duration::from_millis(300)),
+        )
+        .expect(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(scim_user("u1", "a")))
+        .expect(8)
+        .mount(&mock)
+        .await;
+    let app = scim_app(&mock).await;
+    let mut writes = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let request = app
+            .client
+            .patch(app.url(&format!("/v1/connections/s/users/u{i}")))
+            .bearer_auth(crate::helpers::API_KEY)
+            .json(&json!({"title": "Engineer"}));
+        writes.spawn(async move { request.send().await.map(|r| r.status().as_u16()) });
+    }
+    while let Some(status) = writes.join_next().await {
+        assert_eq!(status.unwrap().unwrap(), 200);
+    }
+    // `expect(1)` on the configuration is checked when the mock drops.
+}
+
+#[tokio::test]
 async fn a_scim_app_that_does_not_advertise_patch_gets_put() {
     let mock = MockServer::start().await;
     Mock::given(method("GET"))
@@ -527,11 +555,7 @@ async fn a_scim_app_that_does_not_advertise_patch_gets_put() {
         .expect(1)
         .mount(&mock)
         .await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     let reply = app
         .patch("/v1/connections/s/users/u1", json!({"title": "x"}))
         .await;
@@ -553,11 +577,7 @@ async fn a_redirected_write_is_refused_not_reported_as_done() {
         .respond_with(ResponseTemplate::new(200).set_body_json(scim_user("u1", "ada@example.com")))
         .mount(&mock)
         .await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     let problem = app
         .post(
             "/v1/connections/s/users",
@@ -574,11 +594,7 @@ async fn a_redirected_write_is_refused_not_reported_as_done() {
 #[tokio::test]
 async fn dot_segments_never_reach_the_users_collection() {
     let mock = MockServer::start().await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     for id in ["%2E%2E", ".."] {
         let reply = app.delete(&format!("/v1/connections/s/users/{id}")).await;
         assert!(matches!(reply.status.as_u16(), 404), "{id}: {}", reply.text);
@@ -616,11 +632,7 @@ async fn a_created_user_answered_without_a_body_is_found_past_the_first_page() {
         )
         .mount(&mock)
         .await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     let reply = app
         .post(
             "/v1/connections/s/users",
@@ -642,11 +654,7 @@ async fn a_forged_cursor_cannot_overflow() {
         )
         .mount(&mock)
         .await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let cursor =
         URL_SAFE_NO_PAD.encode(format!(r#"{{"l":"users","p":{{"s":{},"f":0}}}}"#, u64::MAX));
@@ -660,11 +668,7 @@ async fn a_forged_cursor_cannot_overflow() {
 #[tokio::test]
 async fn nested_objects_given_as_arrays_are_refused_before_calling() {
     let mock = MockServer::start().await;
-    let app = app_with(
-        json!({"name": "s", "provider": "scim", "instance_url": format!("{}/scim", mock.uri()),
-        "credentials": {"type": "bearer", "token": "scim-token-0123456"}}),
-    )
-    .await;
+    let app = scim_app(&mock).await;
     // Found by schemathesis: `"name": [null, null]` was read as an empty name.
     app.post(
         "/v1/connections/s/users",

@@ -18,14 +18,21 @@ use crate::{
     service::ServiceError,
 };
 
-/// Per connection (id, revision): when its ServiceProviderConfig was read and whether it offers PATCH.
-pub(super) type PatchCache = Arc<Mutex<HashMap<(Uuid, i64), (Instant, bool)>>>;
+/// Per connection (id, revision): whether its ServiceProviderConfig offers PATCH,
+/// and until when that answer holds. Each slot is read by one caller at a time,
+/// so a burst of writes to a new connection reads the configuration once.
+pub(super) type PatchCache = Arc<Mutex<HashMap<(Uuid, i64), PatchSlot>>>;
+type PatchSlot = Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>;
 
 /// How often a GET-merge-PUT is redone when the app reports a concurrent change (412).
 const MERGE_ATTEMPTS: usize = 3;
 
 /// How long a ServiceProviderConfig answer is trusted.
 const CONFIG_TTL: Duration = Duration::from_secs(600);
+
+/// How long writes use GET-merge-PUT, without asking again, after the
+/// ServiceProviderConfig could not be read.
+const CONFIG_RETRY: Duration = Duration::from_secs(30);
 
 impl Users {
     async fn apply_locked(
@@ -108,44 +115,51 @@ impl Users {
 
     /// The profile's patch support, resolving `AsAdvertised` from the app's
     /// (cached) ServiceProviderConfig. PATCH is optional in RFC 7644, so an
-    /// app that does not say it supports it gets GET-merge-PUT; an unreadable
-    /// configuration is not cached, and this call uses PUT, which always works.
+    /// app that does not say it supports it gets GET-merge-PUT. An unreadable
+    /// configuration means PUT, which always works, for `CONFIG_RETRY`.
     async fn patch_support(&self, target: &Target) -> PatchSupport {
         let support = target.profile.patch_support();
         if support != PatchSupport::AsAdvertised {
             return support;
         }
-        let key = (target.connection.id, target.connection.revision);
-        if let Some(patch) = self.cached_patch_support(key) {
-            return if patch {
+        let as_support = |patch| {
+            if patch {
                 PatchSupport::Full
             } else {
                 PatchSupport::None
-            };
-        }
-        let patch = match self.client.service_provider_config(&target.endpoint).await {
-            Ok(config) => config.patch.supported.unwrap_or(false),
-            Err(error) => {
-                tracing::warn!(error = %error, "could not read ServiceProviderConfig; updating with GET-merge-PUT");
-                return PatchSupport::None;
             }
         };
-        if let Ok(mut cache) = self.patch_advertised.lock() {
-            cache.retain(|_, (at, _)| at.elapsed() < CONFIG_TTL);
-            cache.insert(key, (Instant::now(), patch));
+        let key = (target.connection.id, target.connection.revision);
+        let Some(slot) = self.patch_slot(key) else {
+            return PatchSupport::None;
+        };
+        let mut held = slot.lock().await;
+        if let Some((until, patch)) = *held
+            && Instant::now() < until
+        {
+            return as_support(patch);
         }
-        if patch {
-            PatchSupport::Full
-        } else {
-            PatchSupport::None
-        }
+        let (trust, patch) = match self.client.service_provider_config(&target.endpoint).await {
+            Ok(config) => (CONFIG_TTL, config.patch.supported.unwrap_or(false)),
+            Err(error) => {
+                tracing::warn!(error = %error, "could not read ServiceProviderConfig; updating with GET-merge-PUT");
+                (CONFIG_RETRY, false)
+            }
+        };
+        *held = Some((Instant::now() + trust, patch));
+        as_support(patch)
     }
 
-    fn cached_patch_support(&self, key: (Uuid, i64)) -> Option<bool> {
-        let cache = self.patch_advertised.lock().ok()?;
-        cache
-            .get(&key)
-            .filter(|(at, _)| at.elapsed() < CONFIG_TTL)
-            .map(|(_, patch)| *patch)
+    /// The cache slot of one connection revision, dropping slots that have
+    /// expired and that no one is reading.
+    fn patch_slot(&self, key: (Uuid, i64)) -> Option<PatchSlot> {
+        let mut cache = self.patch_advertised.lock().ok()?;
+        let now = Instant::now();
+        cache.retain(|k, slot| {
+            *k == key
+                || Arc::strong_count(slot) > 1
+                || matches!(slot.try_lock().as_deref(), Ok(Some((until, _))) if now < *until)
+        });
+        Some(Arc::clone(cache.entry(key).or_default()))
     }
 }
