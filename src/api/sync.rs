@@ -26,10 +26,11 @@ use crate::{
     service::sync::{
         Action, Change, Deprovision, Orphan, RunState, StoredPlan, SyncRequest, Totals,
     },
-    store::ItemRow,
+    store::{ItemFilter, ItemRow},
 };
 
 const LISTING: &str = "sync-runs";
+const ITEM_LISTING: &str = "sync-run-items";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sync))
         .routes(routes!(list_runs))
         .routes(routes!(get_run))
+        .routes(routes!(list_run_items))
 }
 
 /// Whether `path` (the full path) is a sync request, which may be as large as a workforce.
@@ -171,6 +173,17 @@ pub enum ItemStatus {
     Failed,
 }
 
+impl ItemStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Pending => "pending",
+            ItemStatus::Running => "running",
+            ItemStatus::Done => "done",
+            ItemStatus::Failed => "failed",
+        }
+    }
+}
+
 /// One change of a run and how it ended.
 #[derive(Serialize, ToSchema)]
 pub struct RunItemOut {
@@ -261,6 +274,29 @@ pub struct SyncRunList {
     items: Vec<SyncRunOut>,
     /// Pass as `cursor` for the next (older) page; `null` on the last page.
     next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SyncRunItemList {
+    items: Vec<RunItemOut>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// Filters and paging for a run's items.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ItemQuery {
+    /// Only items in this status, e.g. `failed`.
+    status: Option<ItemStatus>,
+    /// Only items of this action.
+    action: Option<Action>,
+    /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
+    page_size: Option<u32>,
+    /// `next_cursor` from the previous page.
+    cursor: Option<String>,
 }
 
 /// Filters and paging for runs.
@@ -495,4 +531,46 @@ async fn get_run(
     RunRef(run_id): RunRef,
 ) -> Result<Json<SyncRunOut>> {
     Ok(Json(SyncRunOut::new(state.sync.run(run_id).await?, true)))
+}
+
+/// List a run's items in order, a page at a time, optionally only those in one
+/// status (`failed`, say) or of one action: what a frontend watching a large run
+/// reads instead of the whole run.
+#[utoipa::path(
+    get, path = "/sync-runs/{run_id}/items", tag = "sync",
+    params(("run_id" = Uuid, Path, description = "The run's id"), ItemQuery),
+    responses(
+        (status = 200, description = "A page of the run's items, in order", body = SyncRunItemList),
+        (status = 401, response = r::Unauthorized),
+        (status = 404, response = r::NotFound),
+        (status = 422, response = r::ValidationFailed),
+    )
+)]
+async fn list_run_items(
+    State(state): State<AppState>,
+    RunRef(run_id): RunRef,
+    ApiQuery(query): ApiQuery<ItemQuery>,
+) -> Result<Json<SyncRunItemList>> {
+    let paging = PageQuery {
+        page_size: query.page_size,
+        cursor: query.cursor,
+    };
+    let limit = paging.limit()?;
+    let after: Option<(Uuid, i32)> = paging.position(ITEM_LISTING)?;
+    if after.is_some_and(|(run, _)| run != run_id) {
+        return Err(ApiError::field("cursor", "belongs to another run's items"));
+    }
+    let filter = ItemFilter {
+        status: query.status.map(ItemStatus::as_str),
+        action: query.action.map(Action::as_str),
+        after_seq: after.map(|(_, seq)| seq),
+        limit: Some(limit + 1),
+    };
+    let items = state.sync.run_items(run_id, &filter).await?;
+    let (items, next_cursor) =
+        pagination::page(items, limit, ITEM_LISTING, |item| (run_id, item.seq));
+    Ok(Json(SyncRunItemList {
+        items: items.into_iter().map(RunItemOut::from).collect(),
+        next_cursor,
+    }))
 }

@@ -14,8 +14,9 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 pub use model::{
-    ApiKeyRow, ConnectionRow, IdempotencyBegin, IdempotencyRecord, ItemOutcome, ItemRow, KeyUsage,
-    ManagedUserRow, NewIdempotency, OperationFilter, OperationRow, PlanRow, PoolStats, RunRow,
+    ApiKeyRow, ConnectionRow, IdempotencyBegin, IdempotencyRecord, ItemFilter, ItemOutcome,
+    ItemRow, KeyUsage, ManagedUserRow, NewIdempotency, OperationFilter, OperationRow, PlanRow,
+    PoolStats, RunRow,
 };
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -185,7 +186,12 @@ pub trait SyncStore {
         limit: u32,
     ) -> Result<Vec<RunRow>, StoreError>;
 
-    async fn run_items(&self, run_id: Uuid) -> Result<Vec<ItemRow>, StoreError>;
+    /// A run's items that pass `filter`, in sequence order.
+    async fn run_items(
+        &self,
+        run_id: Uuid,
+        filter: &ItemFilter,
+    ) -> Result<Vec<ItemRow>, StoreError>;
 
     /// Item counts by status for a run.
     async fn item_counts(&self, run_id: Uuid) -> Result<Vec<(String, i64)>, StoreError>;

@@ -187,6 +187,19 @@ pub struct ItemRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Which of a run's items to read, in sequence order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemFilter {
+    /// Only items in this status.
+    pub status: Option<&'static str>,
+    /// Only items of this action.
+    pub action: Option<&'static str>,
+    /// Only items after this sequence number.
+    pub after_seq: Option<i32>,
+    /// At most this many (all when `None`).
+    pub limit: Option<u32>,
+}
+
 /// How an item ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemOutcome {

@@ -160,6 +160,67 @@ async fn create_directly(server: &ScimServer, user_name: &str) {
     assert_eq!(reply.status().as_u16(), 201);
 }
 
+/// A run's items read a page at a time are the run's items, in order; the
+/// filters pick the ones asked for; a cursor works only for its own run.
+async fn check_item_pages(app: &TestApp, run: &Value, other_run_id: &str) {
+    let base = format!("/v1/sync-runs/{}/items", run["run_id"].as_str().unwrap());
+    let mut paged = Vec::new();
+    let mut sizes = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{base}?page_size=20&cursor={c}"),
+            None => format!("{base}?page_size=20"),
+        };
+        let page = app.get(&url).await.json();
+        let items = page["items"].as_array().unwrap().clone();
+        sizes.push(items.len());
+        paged.extend(items);
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(sizes, [20, 20, 10]);
+    assert_eq!(
+        &paged,
+        run["items"].as_array().unwrap(),
+        "pages add up to the run's items, in order"
+    );
+
+    let count = |query: &'static str| {
+        let url = format!("{base}?page_size=100&{query}");
+        async move {
+            app.get(&url).await.json()["items"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(count("action=deactivate").await, 15);
+    assert_eq!(count("action=reactivate&status=done").await, 5);
+    assert_eq!(count("status=failed").await, 0);
+
+    // A cursor of one run's items does not page another's.
+    let first = app.get(&format!("{base}?page_size=1")).await.json();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let reply = app
+        .get(&format!(
+            "/v1/sync-runs/{other_run_id}/items?cursor={cursor}"
+        ))
+        .await;
+    reply.assert_invalid_fields(&["cursor"]);
+    app.get(&format!("{base}?status=lost"))
+        .await
+        .assert_invalid_fields(&["status"]);
+    app.get(&format!("{base}?page_size=0"))
+        .await
+        .assert_invalid_fields(&["page_size"]);
+    app.get("/v1/sync-runs/0190a0b0-0000-7000-8000-000000000000/items")
+        .await
+        .assert_problem(404, "sync_run_not_found");
+}
+
 both_backends! {
     async fn a_sync_plans_exact_totals_and_applies_the_desired_state(app: TestApp) {
         let (server, proxy) = connect(&app, json!({"max_requests_per_second": 1000})).await;
@@ -223,6 +284,8 @@ both_backends! {
         assert_eq!(run["progress"], json!({"total": 50, "pending": 0, "running": 0, "done": 50, "failed": 0}));
         assert!(run["items"].as_array().unwrap().iter().all(|i| i["attempts"] == 1));
         assert_eq!(proxy.writes("POST") - 300, 10, "one create per new hire");
+
+        check_item_pages(&app, &run, seeded["run_id"].as_str().unwrap()).await;
 
         // The app now holds exactly the desired state.
         let accounts = app_accounts(&server).await;

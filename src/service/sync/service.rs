@@ -13,7 +13,7 @@ use super::plan::{Action, Deprovision, Plan, PlanInput, fingerprint, plan};
 use crate::{
     domain::{Caller, ConnectionKey, FieldErrors, Person, Rules, User},
     service::{ServiceError, Target, Users},
-    store::{self, DynStore, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError},
+    store::{self, DynStore, ItemFilter, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError},
 };
 
 /// The page size used to read an app's accounts (SCIM servers cap pages at 100 or more).
@@ -410,8 +410,21 @@ impl SyncService {
             .await?
             .ok_or(ServiceError::SyncRunNotFound)?;
         let counts = self.store.item_counts(run_id).await?.into_iter().collect();
-        let items = self.store.run_items(run_id).await?;
+        let items = self.store.run_items(run_id, &ItemFilter::default()).await?;
         Ok(RunState { run, counts, items })
+    }
+
+    /// Some of a run's items, in sequence order.
+    pub async fn run_items(
+        &self,
+        run_id: Uuid,
+        filter: &ItemFilter,
+    ) -> Result<Vec<ItemRow>, ServiceError> {
+        self.store
+            .get_run(run_id)
+            .await?
+            .ok_or(ServiceError::SyncRunNotFound)?;
+        Ok(self.store.run_items(run_id, filter).await?)
     }
 
     /// Runs, newest first (without their items).

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::{PostgresStore, connections::constraint_from_message};
 use crate::store::{
-    ItemOutcome, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError, SyncStore, conflict_or,
+    ItemFilter, ItemOutcome, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError, SyncStore,
+    conflict_or,
 };
 
 macro_rules! item_columns {
@@ -263,13 +264,22 @@ impl SyncStore for PostgresStore {
         Ok(rows.iter().map(run_from_row).collect::<Result<_, _>>()?)
     }
 
-    async fn run_items(&self, run_id: Uuid) -> Result<Vec<ItemRow>, StoreError> {
+    async fn run_items(
+        &self,
+        run_id: Uuid,
+        filter: &ItemFilter,
+    ) -> Result<Vec<ItemRow>, StoreError> {
         let rows = sqlx::query(concat!(
             "select ",
             item_columns!(),
-            " from sync_item where run_id = $1 order by seq"
+            " from sync_item where run_id = $1 and ($2::text is null or status = $2)",
+            " and ($3::text is null or action = $3) and seq > $4 order by seq limit $5"
         ))
         .bind(run_id)
+        .bind(filter.status)
+        .bind(filter.action)
+        .bind(filter.after_seq.unwrap_or(-1))
+        .bind(filter.limit.map(i64::from))
         .fetch_all(self.pool())
         .await?;
         Ok(rows.iter().map(item_from_row).collect::<Result<_, _>>()?)

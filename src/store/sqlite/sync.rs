@@ -9,7 +9,8 @@ use uuid::{Uuid, fmt::Hyphenated};
 
 use super::{SqliteStore, connections::constraint_from_message, decode_time, encode_time};
 use crate::store::{
-    ItemOutcome, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError, SyncStore, conflict_or,
+    ItemFilter, ItemOutcome, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError, SyncStore,
+    conflict_or,
 };
 
 macro_rules! item_columns {
@@ -272,13 +273,23 @@ impl SyncStore for SqliteStore {
         Ok(rows.iter().map(run_from_row).collect::<Result<_, _>>()?)
     }
 
-    async fn run_items(&self, run_id: Uuid) -> Result<Vec<ItemRow>, StoreError> {
+    async fn run_items(
+        &self,
+        run_id: Uuid,
+        filter: &ItemFilter,
+    ) -> Result<Vec<ItemRow>, StoreError> {
+        // A negative LIMIT is no limit in SQLite.
         let rows = sqlx::query(concat!(
             "select ",
             item_columns!(),
-            " from sync_item where run_id = ? order by seq"
+            " from sync_item where run_id = ?1 and (?2 is null or status = ?2)",
+            " and (?3 is null or action = ?3) and seq > ?4 order by seq limit ?5"
         ))
         .bind(run_id.hyphenated())
+        .bind(filter.status)
+        .bind(filter.action)
+        .bind(filter.after_seq.unwrap_or(-1))
+        .bind(filter.limit.map_or(-1, i64::from))
         .fetch_all(self.pool())
         .await?;
         Ok(rows.iter().map(item_from_row).collect::<Result<_, _>>()?)
