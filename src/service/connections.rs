@@ -82,20 +82,20 @@ impl Connections {
         }
     }
 
-    /// Refuses an instance URL that the network policy forbids or that does not resolve.
+    /// Refuses an instance URL that the network policy forbids. A host that
+    /// does not resolve from here is saved: it may only resolve inside the
+    /// production network (split-horizon DNS), or not yet; every call checks
+    /// its addresses again, and `POST …/test` reports it unreachable.
     async fn check_reachable(&self, url: &InstanceUrl) -> Result<(), ServiceError> {
         match self.network.check_url(url.as_url()).await {
             Ok(()) => Ok(()),
             Err(UrlCheckError::Forbidden(reason)) => {
                 Err(ServiceError::InstanceUrlForbidden(reason.to_string()))
             }
-            Err(UrlCheckError::Unresolvable(host)) => Err(ServiceError::Invalid(
-                FieldError::new(
-                    "instance_url",
-                    format!("names a host that does not resolve: `{host}`"),
-                )
-                .into(),
-            )),
+            Err(UrlCheckError::Unresolvable(host)) => {
+                tracing::warn!(%host, "instance_url's host does not resolve from here; saved, and checked again on every call");
+                Ok(())
+            }
         }
     }
 

@@ -76,15 +76,24 @@ async fn plain_http_is_refused_by_default() {
         .assert_problem(422, "instance_url_forbidden");
 }
 
+/// A name that does not resolve here (split-horizon DNS, an offline machine,
+/// a host not set up yet) is saved; calls fail as unavailable until it resolves.
 #[tokio::test]
-async fn a_host_that_does_not_resolve_is_a_validation_error() {
+async fn a_host_that_does_not_resolve_is_saved_and_reported_unreachable() {
     let app = strict_app().await;
-    app.post(
-        "/v1/connections",
-        connection("https://no-such-host.invalid/scim"),
-    )
-    .await
-    .assert_invalid_fields(&["instance_url"]);
+    let created = app
+        .create_connection(connection("https://no-such-host.invalid/scim"))
+        .await;
+    assert_eq!(created["instance_url"], "https://no-such-host.invalid/scim");
+    let check = app.post("/v1/connections/target/test", json!({})).await;
+    assert_eq!(check.status.as_u16(), 200, "{}", check.text);
+    let check = check.json();
+    assert_eq!(check["ok"], false);
+    assert_eq!(check["checks"][0]["name"], "reach");
+    assert_eq!(check["checks"][0]["ok"], false, "{check}");
+    app.get("/v1/connections/target/users")
+        .await
+        .assert_problem(502, "provider_unavailable");
 }
 
 #[tokio::test]
