@@ -389,29 +389,15 @@ impl SyncService {
 
     /// A run with its progress, without its items.
     pub async fn summary(&self, run_id: Uuid) -> Result<RunState, ServiceError> {
-        let run = self
-            .store
-            .get_run(run_id)
-            .await?
-            .ok_or(ServiceError::SyncRunNotFound)?;
-        let counts = self.store.item_counts(run_id).await?.into_iter().collect();
-        Ok(RunState {
-            run,
-            counts,
-            items: Vec::new(),
-        })
+        let run = self.get_run(run_id).await?;
+        self.with_counts(run).await
     }
 
     /// A run with its progress and every item.
     pub async fn run(&self, run_id: Uuid) -> Result<RunState, ServiceError> {
-        let run = self
-            .store
-            .get_run(run_id)
-            .await?
-            .ok_or(ServiceError::SyncRunNotFound)?;
-        let counts = self.store.item_counts(run_id).await?.into_iter().collect();
-        let items = self.store.run_items(run_id, &ItemFilter::default()).await?;
-        Ok(RunState { run, counts, items })
+        let mut state = self.summary(run_id).await?;
+        state.items = self.store.run_items(run_id, &ItemFilter::default()).await?;
+        Ok(state)
     }
 
     /// Some of a run's items, in sequence order.
@@ -420,11 +406,29 @@ impl SyncService {
         run_id: Uuid,
         filter: &ItemFilter,
     ) -> Result<Vec<ItemRow>, ServiceError> {
+        self.get_run(run_id).await?;
+        Ok(self.store.run_items(run_id, filter).await?)
+    }
+
+    async fn get_run(&self, run_id: Uuid) -> Result<RunRow, ServiceError> {
         self.store
             .get_run(run_id)
             .await?
-            .ok_or(ServiceError::SyncRunNotFound)?;
-        Ok(self.store.run_items(run_id, filter).await?)
+            .ok_or(ServiceError::SyncRunNotFound)
+    }
+
+    async fn with_counts(&self, run: RunRow) -> Result<RunState, ServiceError> {
+        let counts = self
+            .store
+            .item_counts(run.run_id)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(RunState {
+            run,
+            counts,
+            items: Vec::new(),
+        })
     }
 
     /// Runs, newest first (without their items).
@@ -440,17 +444,7 @@ impl SyncService {
         };
         let mut states = Vec::new();
         for run in self.store.list_runs(connection_id, before, limit).await? {
-            let counts = self
-                .store
-                .item_counts(run.run_id)
-                .await?
-                .into_iter()
-                .collect();
-            states.push(RunState {
-                run,
-                counts,
-                items: Vec::new(),
-            });
+            states.push(self.with_counts(run).await?);
         }
         Ok(states)
     }
