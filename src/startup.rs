@@ -16,7 +16,7 @@ use crate::{
     metrics::Metrics,
     scim::{ScimClient, ScimClientOptions},
     service::{
-        ApiKeyService, Connections, OperationLog, Users,
+        ApiKeyService, Apps, Connections, OperationLog, Users,
         sync::{SyncService, Worker, WorkerOptions},
     },
     store::{self, DynStore, StoreOptions},
@@ -108,13 +108,13 @@ impl Application {
         )
         .context("Could not build the HTTP client.")?;
         let operations = OperationLog::new(store.clone(), Some(metrics.clone()));
-        let users = Users::new(
-            store.clone(),
+        let apps = Apps::new(
             connections.clone(),
             scim,
             operations.clone(),
             config.request_timeout,
         );
+        let users = Users::new(apps.clone(), store.clone());
         let work = Arc::new(Notify::new());
         let worker = Worker::new(
             store.clone(),
@@ -128,7 +128,13 @@ impl Application {
         );
         let state = AppState {
             store: store.clone(),
-            sync: SyncService::new(store.clone(), users.clone(), config.sync_plan_ttl, work),
+            sync: SyncService::new(
+                store.clone(),
+                connections.clone(),
+                apps,
+                config.sync_plan_ttl,
+                work,
+            ),
             users,
             connections,
             operations: operations.clone(),

@@ -233,6 +233,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
                 .extensions
                 .get::<super::idempotency::Resumed>()
                 .is_some(),
+            run_id: None,
         })
     }
 }

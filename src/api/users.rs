@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     domain::{Caller, User, UserFields, UserPatch},
-    service::{Target, UserQuery, provider_error_code},
+    service::{Provisioned, UserQuery, provider_error_code},
 };
 
 const LISTING: &str = "users";
@@ -119,8 +119,11 @@ pub struct CheckOut {
     code: Option<ErrorCode>,
 }
 
-fn user_path(target: &Target, user: &User) -> String {
-    format!("/v1/connections/{}/users/{}", target.connection.id, user.id)
+fn user_path(created: &Provisioned) -> String {
+    format!(
+        "/v1/connections/{}/users/{}",
+        created.connection_id, created.user.id
+    )
 }
 
 /// Provision a user (hire).
@@ -149,13 +152,12 @@ async fn create_user(
     caller: Caller,
     ApiJson(fields): ApiJson<UserFields>,
 ) -> Result<Response> {
-    let target = state.users.target(&key, &caller).await?;
-    let user = state.users.create(&target, fields).await?;
-    let location = user_path(&target, &user);
+    let created = state.users.create(&key, &caller, fields).await?;
+    let location = user_path(&created);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(user),
+        Json(created.user),
     )
         .into_response())
 }
@@ -186,11 +188,11 @@ async fn list_users(
     };
     let count = paging.limit()?;
     let position: Option<Position> = paging.position(LISTING)?;
-    let target = state.users.target(&key, &caller).await?;
     let page = state
         .users
         .list(
-            &target,
+            &key,
+            &caller,
             &UserQuery {
                 user_name: query.user_name,
                 external_id: query.external_id,
@@ -236,8 +238,7 @@ async fn get_user(
     caller: Caller,
     UserRef(id): UserRef,
 ) -> Result<Json<User>> {
-    let target = state.users.target(&key, &caller).await?;
-    Ok(Json(state.users.get(&target, &id).await?))
+    Ok(Json(state.users.get(&key, &caller, &id).await?))
 }
 
 /// Change a user (JSON merge patch: present = set, `null` = remove, absent = keep).
@@ -269,8 +270,7 @@ async fn update_user(
     UserRef(id): UserRef,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> Result<Json<User>> {
-    let target = state.users.target(&key, &caller).await?;
-    Ok(Json(state.users.update(&target, &id, &patch).await?))
+    Ok(Json(state.users.update(&key, &caller, &id, &patch).await?))
 }
 
 /// Deactivate a user (leaver): `active=false`, the provider's way.
@@ -296,8 +296,9 @@ async fn deactivate_user(
     caller: Caller,
     UserRef(id): UserRef,
 ) -> Result<Json<User>> {
-    let target = state.users.target(&key, &caller).await?;
-    Ok(Json(state.users.set_active(&target, &id, false).await?))
+    Ok(Json(
+        state.users.set_active(&key, &caller, &id, false).await?,
+    ))
 }
 
 /// Reactivate a user (rehire).
@@ -323,8 +324,9 @@ async fn reactivate_user(
     caller: Caller,
     UserRef(id): UserRef,
 ) -> Result<Json<User>> {
-    let target = state.users.target(&key, &caller).await?;
-    Ok(Json(state.users.set_active(&target, &id, true).await?))
+    Ok(Json(
+        state.users.set_active(&key, &caller, &id, true).await?,
+    ))
 }
 
 /// Delete a user, where the provider has a real delete (else 422 `unsupported_operation`).
@@ -350,8 +352,7 @@ async fn delete_user(
     caller: Caller,
     UserRef(id): UserRef,
 ) -> Result<StatusCode> {
-    let target = state.users.target(&key, &caller).await?;
-    state.users.delete(&target, &id).await?;
+    state.users.delete(&key, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -371,12 +372,11 @@ async fn test_connection(
     ConnectionRef(key): ConnectionRef,
     caller: Caller,
 ) -> Result<Json<TestReport>> {
-    let target = state.users.target(&key, &caller).await?;
     let started = Instant::now();
     let checks: Vec<CheckOut> = state
         .users
-        .test(&target)
-        .await
+        .test(&key, &caller)
+        .await?
         .into_iter()
         .map(|check| match check.outcome {
             Ok(detail) => CheckOut {

@@ -1,6 +1,6 @@
-//! Who is asking: what the operation log records about a request's origin.
+//! Who is asking: what the operation log records about a call's origin.
 
-/// The API key (by id, never the secret) and request id behind a call.
+/// The API key (by id, never the secret), request id or sync run behind a call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Caller {
     pub api_key_id: Option<String>,
@@ -8,6 +8,8 @@ pub struct Caller {
     /// An earlier attempt of this very request may have done part of its work
     /// (a retried `Idempotency-Key` whose first attempt failed or was cut off).
     pub resumed: bool,
+    /// The sync run making the call, so its changes can be found in the operation log.
+    pub run_id: Option<uuid::Uuid>,
 }
 
 /// What an authenticated API key may do.

@@ -5,23 +5,15 @@
 //! answer was lost is looked up before it is sent again, and missing
 //! `Location`, `meta` or `itemsPerPage`, or numeric ids, are tolerated.
 
-use std::{
-    collections::HashSet,
-    fmt,
-    ops::ControlFlow,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{collections::HashSet, ops::ControlFlow, sync::Arc, time::Duration};
 
 use reqwest::Method;
-use secrecy::SecretString;
 use serde_json::{Map, Value};
-use url::Url;
 
 use super::{
+    endpoint::{CallContext, Endpoint},
     error::{ProviderError, ProviderErrorKind},
     filter::Filter,
-    limiter::{CallStats, Limiter},
     patch::PatchOp,
     retry::{RetryPolicy, may_have_landed},
     transport::{Call, invalid, not_scim, parse_resource},
@@ -63,58 +55,6 @@ fn is_the_same_person(sent: &Map<String, Value>, found: &Map<String, Value>) -> 
 
 /// The most pages one listing walks before giving up on a server that never ends.
 const MAX_PAGES: usize = 10_000;
-
-/// How requests authenticate. `Debug` never shows the secret.
-#[derive(Clone)]
-pub enum Auth {
-    Bearer(SecretString),
-    Basic {
-        username: SecretString,
-        password: SecretString,
-    },
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Auth::Bearer(_) => f.write_str("Auth::Bearer(***)"),
-            Auth::Basic { .. } => f.write_str("Auth::Basic(***)"),
-        }
-    }
-}
-
-/// Where and how to reach one app, for the calls of one API request.
-#[derive(Debug, Clone)]
-pub struct Endpoint {
-    /// The SCIM base URL; `Users` and `ServiceProviderConfig` are joined onto it.
-    pub base: Url,
-    pub auth: Auth,
-    /// The deadline of each single call.
-    pub timeout: Duration,
-    /// The provider id, for metrics and logs.
-    pub provider: &'static str,
-    /// The connection's shared rate budget and concurrency limit.
-    pub limiter: Arc<Limiter>,
-    /// When the API request's time budget ends: no retry starts past it.
-    pub deadline: Option<Instant>,
-    /// Retries and the last status, for the operation log.
-    pub stats: Arc<CallStats>,
-}
-
-impl Endpoint {
-    /// An endpoint with no rate limit and no overall deadline.
-    pub fn new(base: Url, auth: Auth, timeout: Duration, provider: &'static str) -> Self {
-        Self {
-            base,
-            auth,
-            timeout,
-            provider,
-            limiter: Arc::new(Limiter::unlimited()),
-            deadline: None,
-            stats: Arc::default(),
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct ScimClientOptions {
@@ -173,6 +113,30 @@ impl ScimClient {
         })
     }
 
+    /// The calls of one operation to the app at `endpoint`, under `context`.
+    pub fn session<'a>(&'a self, endpoint: &'a Endpoint, context: &'a CallContext) -> Session<'a> {
+        Session {
+            client: self,
+            endpoint,
+            context,
+        }
+    }
+}
+
+/// One operation's calls to one app: the shared client, the app's endpoint,
+/// and the operation's budget and statistics.
+#[derive(Clone, Copy)]
+pub struct Session<'a> {
+    pub(super) client: &'a ScimClient,
+    pub(super) endpoint: &'a Endpoint,
+    pub(super) context: &'a CallContext,
+}
+
+impl Session<'_> {
+    pub fn endpoint(&self) -> &Endpoint {
+        self.endpoint
+    }
+
     /// `POST /Users`, never making two accounts of one hire.
     ///
     /// After a failure that may have reached the app (a lost answer, a reset,
@@ -184,22 +148,21 @@ impl ScimClient {
     /// may have created the user, so it is looked up before anything is sent.
     pub async fn create_user(
         &self,
-        endpoint: &Endpoint,
         user: &Map<String, Value>,
         resumed: bool,
     ) -> Result<Map<String, Value>, ProviderError> {
-        if resumed && let Some(existing) = self.find_created(endpoint, user).await? {
+        if resumed && let Some(existing) = self.find_created(user).await? {
             return Ok(existing);
         }
         let call = Call::new(Method::POST, &["Users"]).json(user)?;
         let mut attempt = 1;
         loop {
-            let error = match self.send_once(endpoint, &call).await {
+            let error = match self.send_once(&call).await {
                 Ok(answer) => match parse_resource(&answer) {
                     Ok(Some(resource)) if id_of(&resource).is_some() => return Ok(resource),
                     // It landed, but the answer does not say as what: find it.
                     _ => {
-                        return self.find_created(endpoint, user).await?.ok_or_else(|| {
+                        return self.find_created(user).await?.ok_or_else(|| {
                             invalid("the app accepted the new user but returned neither it nor a way to find it")
                         });
                     }
@@ -207,12 +170,12 @@ impl ScimClient {
                 Err(error) => error,
             };
             if !may_have_landed(&error) {
-                if !self.wait_before_retry(endpoint, attempt, &error).await {
+                if !self.wait_before_retry(attempt, &error).await {
                     return Err(error);
                 }
             } else {
-                let retrying = self.wait_before_retry(endpoint, attempt, &error).await;
-                match self.find_created(endpoint, user).await {
+                let retrying = self.wait_before_retry(attempt, &error).await;
+                match self.find_created(user).await {
                     Ok(Some(landed)) => {
                         tracing::info!(
                             attempt,
@@ -233,7 +196,6 @@ impl ScimClient {
     /// that an account that merely shares the user name is not taken for ours.
     async fn find_created(
         &self,
-        endpoint: &Endpoint,
         user: &Map<String, Value>,
     ) -> Result<Option<Map<String, Value>>, ProviderError> {
         let user_name = user
@@ -241,21 +203,15 @@ impl ScimClient {
             .and_then(Value::as_str)
             .unwrap_or_default();
         Ok(self
-            .find_users(endpoint, &Filter::UserNameEq(user_name.to_owned()))
+            .find_users(&Filter::UserNameEq(user_name.to_owned()))
             .await?
             .into_iter()
             .find(|found| is_the_same_person(user, found)))
     }
 
     /// `GET /Users/{id}`.
-    pub async fn get_user(
-        &self,
-        endpoint: &Endpoint,
-        id: &str,
-    ) -> Result<Map<String, Value>, ProviderError> {
-        let answer = self
-            .send(endpoint, &Call::new(Method::GET, &["Users", id]))
-            .await?;
+    pub async fn get_user(&self, id: &str) -> Result<Map<String, Value>, ProviderError> {
+        let answer = self.send(&Call::new(Method::GET, &["Users", id])).await?;
         parse_resource(&answer)?.ok_or_else(|| invalid("the app returned an empty user"))
     }
 
@@ -264,7 +220,6 @@ impl ScimClient {
     /// having that change overwritten.
     pub async fn replace_user(
         &self,
-        endpoint: &Endpoint,
         id: &str,
         user: &Map<String, Value>,
         if_match: Option<&str>,
@@ -273,47 +228,43 @@ impl ScimClient {
         let call = Call::new(Method::PUT, &segments)
             .json(user)?
             .if_match(if_match);
-        let answer = self.send(endpoint, &call).await?;
+        let answer = self.send(&call).await?;
         match parse_resource(&answer)? {
             Some(resource) => Ok(resource),
-            None => self.get_user(endpoint, id).await,
+            None => self.get_user(id).await,
         }
     }
 
     /// `PATCH /Users/{id}`; a 204 (or any body-less answer) is followed by a GET.
     pub async fn patch_user(
         &self,
-        endpoint: &Endpoint,
         id: &str,
         patch: &PatchOp,
     ) -> Result<Map<String, Value>, ProviderError> {
         let answer = self
-            .send(
-                endpoint,
-                &Call::new(Method::PATCH, &["Users", id]).json(patch)?,
-            )
+            .send(&Call::new(Method::PATCH, &["Users", id]).json(patch)?)
             .await?;
         match parse_resource(&answer)? {
             Some(resource) if id_of(&resource).is_some() => Ok(resource),
-            _ => self.get_user(endpoint, id).await,
+            _ => self.get_user(id).await,
         }
     }
 
     /// `DELETE /Users/{id}`. A 404 after a try that may have landed (a lost
     /// answer) means that try deleted the user.
-    pub async fn delete_user(&self, endpoint: &Endpoint, id: &str) -> Result<(), ProviderError> {
+    pub async fn delete_user(&self, id: &str) -> Result<(), ProviderError> {
         let segments = ["Users", id];
         let call = Call::new(Method::DELETE, &segments);
         let mut attempt = 1;
         let mut maybe_deleted = false;
         loop {
-            let error = match self.send_once(endpoint, &call).await {
+            let error = match self.send_once(&call).await {
                 Ok(_) => return Ok(()),
                 Err(e) if e.kind == ProviderErrorKind::NotFound && maybe_deleted => return Ok(()),
                 Err(e) => e,
             };
             maybe_deleted |= may_have_landed(&error);
-            if !self.wait_before_retry(endpoint, attempt, &error).await {
+            if !self.wait_before_retry(attempt, &error).await {
                 return Err(error);
             }
             attempt += 1;
@@ -324,7 +275,6 @@ impl ScimClient {
     /// that do not really match are dropped.
     pub async fn list_users(
         &self,
-        endpoint: &Endpoint,
         filter: Option<&Filter>,
         start_index: u64,
         count: u64,
@@ -337,7 +287,7 @@ impl ScimClient {
             query.push(("filter", filter.to_query()));
         }
         let answer = self
-            .send(endpoint, &Call::new(Method::GET, &["Users"]).query(&query))
+            .send(&Call::new(Method::GET, &["Users"]).query(&query))
             .await?;
         let mut list: ListResponse = serde_json::from_slice(&answer.body)
             .map_err(|_| not_scim(&answer, "a SCIM ListResponse"))?;
@@ -352,11 +302,10 @@ impl ScimClient {
     /// Every user matching `filter` (usually one), across pages.
     pub async fn find_users(
         &self,
-        endpoint: &Endpoint,
         filter: &Filter,
     ) -> Result<Vec<Map<String, Value>>, ProviderError> {
         let mut found = Vec::new();
-        self.walk_users(endpoint, Some(filter), 100, |page| {
+        self.walk_users(Some(filter), 100, |page| {
             found.extend(page);
             ControlFlow::Continue(())
         })
@@ -370,7 +319,6 @@ impl ScimClient {
     /// Returns the number of page requests made.
     pub async fn walk_users(
         &self,
-        endpoint: &Endpoint,
         filter: Option<&Filter>,
         page_size: u64,
         mut visit: impl FnMut(Vec<Map<String, Value>>) -> ControlFlow<()>,
@@ -378,7 +326,7 @@ impl ScimClient {
         let mut seen: HashSet<String> = HashSet::new();
         let mut start = 1u64;
         for page_number in 1..=MAX_PAGES {
-            let list = self.list_users(endpoint, filter, start, page_size).await?;
+            let list = self.list_users(filter, start, page_size).await?;
             let received = list.received as u64;
             // "Nothing new" is judged on everything the server sent, before any
             // local filtering: a page of non-matches is still progress.
@@ -409,15 +357,9 @@ impl ScimClient {
     }
 
     /// `GET /ServiceProviderConfig`.
-    pub async fn service_provider_config(
-        &self,
-        endpoint: &Endpoint,
-    ) -> Result<ServiceProviderConfig, ProviderError> {
+    pub async fn service_provider_config(&self) -> Result<ServiceProviderConfig, ProviderError> {
         let answer = self
-            .send(
-                endpoint,
-                &Call::new(Method::GET, &["ServiceProviderConfig"]),
-            )
+            .send(&Call::new(Method::GET, &["ServiceProviderConfig"]))
             .await?;
         serde_json::from_slice(&answer.body)
             .map_err(|_| not_scim(&answer, "a ServiceProviderConfig"))

@@ -3,13 +3,7 @@
 //! most `max_concurrency` are in flight, so a burst of API calls reaches the
 //! app at the configured pace and callers only see queueing time.
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicU32, Ordering},
-    },
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use tokio::{
     sync::{Mutex, OwnedSemaphorePermit, Semaphore},
@@ -104,42 +98,6 @@ impl Limiter {
             *last = Some(Instant::now());
         }
         (permit, started.elapsed())
-    }
-}
-
-/// What happened during one API request's calls to an app: for the operation log.
-#[derive(Debug, Default)]
-pub struct CallStats {
-    retries: AtomicU32,
-    last_status: AtomicU32,
-    wrote: std::sync::atomic::AtomicBool,
-}
-
-impl CallStats {
-    pub fn count_retry(&self) {
-        self.retries.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Records an answer's status; once a write has answered, reads no longer count.
-    pub fn record_status(&self, status: u16, write: bool) {
-        if write {
-            self.wrote.store(true, Ordering::Relaxed);
-        } else if self.wrote.load(Ordering::Relaxed) {
-            return;
-        }
-        self.last_status.store(u32::from(status), Ordering::Relaxed);
-    }
-
-    /// Tries made: one plus the retries.
-    pub fn attempts(&self) -> u32 {
-        1 + self.retries.load(Ordering::Relaxed)
-    }
-
-    /// The app's last HTTP status, if it answered at all.
-    pub fn last_status(&self) -> Option<u16> {
-        u16::try_from(self.last_status.load(Ordering::Relaxed))
-            .ok()
-            .filter(|s| *s != 0)
     }
 }
 

@@ -3,6 +3,7 @@
 //! profiles shape. Only this module knows the wire format and upstream statuses.
 
 mod client;
+mod endpoint;
 mod error;
 mod filter;
 mod limiter;
@@ -11,10 +12,11 @@ mod retry;
 mod transport;
 mod types;
 
-pub use client::{Auth, Endpoint, ScimClient, ScimClientOptions};
+pub use client::{ScimClient, ScimClientOptions, Session};
+pub use endpoint::{Auth, CallContext, CallStats, Endpoint};
 pub use error::{ProviderError, ProviderErrorKind};
 pub use filter::Filter;
-pub use limiter::{CallStats, Limiter};
+pub use limiter::Limiter;
 pub use patch::{PatchOp, PatchOperation, apply_operations};
 pub use retry::RetryPolicy;
 pub use types::{

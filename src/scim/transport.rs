@@ -15,7 +15,8 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::{
-    client::{Auth, Endpoint, ScimClient},
+    client::Session,
+    endpoint::Auth,
     error::{ProviderError, ProviderErrorKind},
     retry::retry_reason,
 };
@@ -76,23 +77,17 @@ impl<'a> Call<'a> {
     }
 }
 
-impl ScimClient {
+impl Session<'_> {
     /// Sends `call`, retrying transient failures (never a POST: creating is
     /// retried by its caller, which first checks whether the first try landed).
-    pub(super) async fn send(
-        &self,
-        endpoint: &Endpoint,
-        call: &Call<'_>,
-    ) -> Result<Answer, ProviderError> {
+    pub(super) async fn send(&self, call: &Call<'_>) -> Result<Answer, ProviderError> {
         let mut attempt = 1;
         loop {
-            let error = match self.send_once(endpoint, call).await {
+            let error = match self.send_once(call).await {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
-            if call.method == Method::POST
-                || !self.wait_before_retry(endpoint, attempt, &error).await
-            {
+            if call.method == Method::POST || !self.wait_before_retry(attempt, &error).await {
                 return Err(error);
             }
             attempt += 1;
@@ -101,20 +96,16 @@ impl ScimClient {
 
     /// After try `attempt` failed with `error`: whether to try again (having
     /// waited), given the retry policy and the request's time budget.
-    pub(super) async fn wait_before_retry(
-        &self,
-        endpoint: &Endpoint,
-        attempt: u32,
-        error: &ProviderError,
-    ) -> bool {
+    pub(super) async fn wait_before_retry(&self, attempt: u32, error: &ProviderError) -> bool {
+        let (endpoint, context) = (self.endpoint, self.context);
         let Some(reason) = retry_reason(error) else {
             return false;
         };
-        if attempt >= self.retry.max_attempts {
+        if attempt >= self.client.retry.max_attempts {
             return false;
         }
-        let delay = self.retry.delay(attempt, error);
-        let too_late = match (endpoint.deadline, Instant::now().checked_add(delay)) {
+        let delay = self.client.retry.delay(attempt, error);
+        let too_late = match (context.deadline, Instant::now().checked_add(delay)) {
             (Some(deadline), Some(resume)) => resume >= deadline,
             (_, None) => true,
             (None, Some(_)) => false,
@@ -124,10 +115,10 @@ impl ScimClient {
         }
         if error.kind == ProviderErrorKind::RateLimited {
             // The app asked the whole connection to slow down, not just this call.
-            endpoint.limiter.pause(delay).await;
+            context.limiter.pause(delay).await;
         }
-        endpoint.stats.count_retry();
-        if let Some(metrics) = &self.metrics {
+        context.stats.count_retry();
+        if let Some(metrics) = &self.client.metrics {
             metrics.count_retry(endpoint.provider, reason);
         }
         tracing::info!(
@@ -142,35 +133,33 @@ impl ScimClient {
     }
 
     /// One try: policy check, rate budget, request, capped read.
-    pub(super) async fn send_once(
-        &self,
-        endpoint: &Endpoint,
-        call: &Call<'_>,
-    ) -> Result<Answer, ProviderError> {
+    pub(super) async fn send_once(&self, call: &Call<'_>) -> Result<Answer, ProviderError> {
+        let (endpoint, context) = (self.endpoint, self.context);
         let url = join(&endpoint.base, call.segments, call.query);
         // Names are checked as they resolve; the scheme and IP literals here.
-        self.policy
+        self.client
+            .policy
             .check_scheme(&url)
-            .and_then(|()| self.policy.check_ip_literal(&url))
+            .and_then(|()| self.client.policy.check_ip_literal(&url))
             .map_err(|e| ProviderError::new(ProviderErrorKind::Forbidden, e.to_string()))?;
-        let Some((_slot, waited)) = endpoint.limiter.acquire_until(endpoint.deadline).await else {
+        let Some((_slot, waited)) = context.limiter.acquire_until(context.deadline).await else {
             return Err(ProviderError::new(
                 ProviderErrorKind::Timeout,
                 "the request's deadline passed while it waited for the connection's rate budget",
             ));
         };
         if waited.as_millis() >= 1
-            && let Some(metrics) = &self.metrics
+            && let Some(metrics) = &self.client.metrics
         {
             metrics.observe_rate_limit_wait(endpoint.provider, waited);
         }
         let started = Instant::now();
-        let result = self.exchange(endpoint, call, url).await;
+        let result = self.exchange(call, url).await;
         let outcome = match &result {
             Ok(_) => "success",
             Err(e) => e.kind.as_str(),
         };
-        if let Some(metrics) = &self.metrics {
+        if let Some(metrics) = &self.client.metrics {
             metrics.observe_upstream(endpoint.provider, outcome, started.elapsed());
         }
         // The operation log shows the status of the operation's writes; reads
@@ -180,7 +169,7 @@ impl ScimClient {
             Err(error) => error.status,
         };
         if let Some(status) = status {
-            endpoint
+            context
                 .stats
                 .record_status(status, call.method != Method::GET);
         }
@@ -194,14 +183,10 @@ impl ScimClient {
         result
     }
 
-    async fn exchange(
-        &self,
-        endpoint: &Endpoint,
-        call: &Call<'_>,
-        url: Url,
-    ) -> Result<Answer, ProviderError> {
+    async fn exchange(&self, call: &Call<'_>, url: Url) -> Result<Answer, ProviderError> {
+        let (endpoint, context) = (self.endpoint, self.context);
         // A call may not outlast the request it serves.
-        let timeout = endpoint.deadline.map_or(endpoint.timeout, |deadline| {
+        let timeout = context.deadline.map_or(endpoint.timeout, |deadline| {
             endpoint
                 .timeout
                 .min(deadline.saturating_duration_since(Instant::now()))
@@ -209,9 +194,9 @@ impl ScimClient {
         // Writes never follow redirects: reqwest would resend (307/308) or turn
         // them into GETs (301/302) before provisio could refuse.
         let client = if call.method == Method::GET {
-            &self.http
+            &self.client.http
         } else {
-            &self.http_writes
+            &self.client.http_writes
         };
         let mut request = client
             .request(call.method.clone(), url)

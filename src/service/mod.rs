@@ -3,17 +3,19 @@
 //! domain terms; `api` maps their errors to HTTP in one place.
 
 mod api_keys;
+mod app;
 mod connections;
 mod operations;
 pub mod sync;
 mod users;
 
 pub use api_keys::{ApiKeyInfo, ApiKeyService, KeyOwner, key_digest};
+pub use app::Apps;
 pub use connections::{
     ConnectionChanges, ConnectionPage, Connections, NewConnection, RotationFailure, RotationReport,
 };
 pub use operations::{OperationEntry, OperationLog};
-pub use users::{Check, Target, UserPage, UserQuery, Users};
+pub use users::{Check, Provisioned, UserPage, UserQuery, Users};
 
 use crate::{
     crypto::{OpenError, SealError},

@@ -1,6 +1,6 @@
 //! The sync use cases: rules, plans, and runs.
 
-use std::{collections::HashMap, ops::ControlFlow, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -11,13 +11,10 @@ use uuid::Uuid;
 
 use super::plan::{Action, Deprovision, Plan, PlanInput, fingerprint, plan};
 use crate::{
-    domain::{Caller, ConnectionKey, FieldErrors, Person, Rules, User},
-    service::{ServiceError, Target, Users},
+    domain::{Caller, ConnectionKey, FieldErrors, Person, Rules},
+    service::{Apps, Connections, ServiceError, Users, app::AppConnection},
     store::{self, DynStore, ItemFilter, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError},
 };
-
-/// The page size used to read an app's accounts (SCIM servers cap pages at 100 or more).
-const PAGE_SIZE: u64 = 100;
 
 /// A sync request, parsed.
 #[derive(Debug, Clone)]
@@ -70,16 +67,26 @@ impl RunState {
 #[derive(Clone)]
 pub struct SyncService {
     store: DynStore,
+    connections: Connections,
+    apps: Apps,
     users: Users,
     plan_ttl: Duration,
     work: Arc<Notify>,
 }
 
 impl SyncService {
-    pub fn new(store: DynStore, users: Users, plan_ttl: Duration, work: Arc<Notify>) -> Self {
+    pub fn new(
+        store: DynStore,
+        connections: Connections,
+        apps: Apps,
+        plan_ttl: Duration,
+        work: Arc<Notify>,
+    ) -> Self {
         Self {
+            users: Users::new(apps.clone(), store.clone()),
+            connections,
             store,
-            users,
+            apps,
             plan_ttl,
             work,
         }
@@ -87,7 +94,7 @@ impl SyncService {
 
     /// The connection's rules (the defaults until some are set).
     pub async fn rules(&self, key: &ConnectionKey) -> Result<Rules, ServiceError> {
-        let connection = self.users.connections().get(key).await?;
+        let connection = self.connections.get(key).await?;
         self.rules_of(connection.id).await
     }
 
@@ -104,7 +111,7 @@ impl SyncService {
         key: &ConnectionKey,
         document: &Value,
     ) -> Result<Rules, ServiceError> {
-        let connection = self.users.connections().get(key).await?;
+        let connection = self.connections.get(key).await?;
         let rules = Rules::parse(document).map_err(ServiceError::Invalid)?;
         let normalised = serde_json::to_value(&rules).unwrap_or(Value::Null);
         self.store
@@ -122,8 +129,10 @@ impl SyncService {
     ) -> Result<StoredPlan, ServiceError> {
         let people = required_people(request)?;
         let (deprovision, adopt) = options(request);
-        let target = self.users.target(key, caller).await?;
-        let (plan, rules) = self.compute(&target, people, deprovision, adopt).await?;
+        let app = self.apps.open(key).await?;
+        let (plan, rules) = self
+            .compute(&app, caller, people, deprovision, adopt)
+            .await?;
         let warnings = check_deprovision_limit(&plan, &rules)
             .err()
             .map(|e| e.to_string())
@@ -132,7 +141,7 @@ impl SyncService {
         let now = store::now();
         let stored = StoredPlan {
             plan_id: Uuid::now_v7(),
-            connection_id: target.connection.id,
+            connection_id: app.connection.id,
             warnings,
             expires_at: now
                 + chrono::Duration::from_std(self.plan_ttl).unwrap_or(chrono::Duration::hours(1)),
@@ -141,7 +150,7 @@ impl SyncService {
         self.store
             .insert_plan(&PlanRow {
                 plan_id: stored.plan_id,
-                connection_id: target.connection.id,
+                connection_id: app.connection.id,
                 input_hash: input_hash(people, deprovision, adopt),
                 fingerprint: fingerprint(&stored.plan),
                 request: serde_json::json!({"people": people_json(people), "deprovision": deprovision, "adopt": adopt}),
@@ -161,15 +170,19 @@ impl SyncService {
         caller: &Caller,
         request: &SyncRequest,
     ) -> Result<RunState, ServiceError> {
-        let target = self.users.target(key, caller).await?;
-        self.refuse_if_running(target.connection.id).await?;
+        let app = self.apps.open(key).await?;
+        self.refuse_if_running(app.connection.id).await?;
         let ((plan, rules), plan_id) = match request.plan_id {
-            Some(plan_id) => (self.replan(&target, plan_id, request).await?, Some(plan_id)),
+            Some(plan_id) => (
+                self.replan(&app, caller, plan_id, request).await?,
+                Some(plan_id),
+            ),
             None => {
                 let people = required_people(request)?;
                 let (deprovision, adopt) = options(request);
                 (
-                    self.compute(&target, people, deprovision, adopt).await?,
+                    self.compute(&app, caller, people, deprovision, adopt)
+                        .await?,
                     None,
                 )
             }
@@ -180,7 +193,7 @@ impl SyncService {
         let now = store::now();
         let run = RunRow {
             run_id: Uuid::now_v7(),
-            connection_id: target.connection.id,
+            connection_id: app.connection.id,
             plan_id,
             totals: serde_json::to_value(&plan.totals).unwrap_or(Value::Null),
             api_key_id: caller.api_key_id.clone(),
@@ -219,7 +232,7 @@ impl SyncService {
                 ));
             }
             Err(StoreError::Conflict { constraint }) if constraint == "sync_run_open_key" => {
-                self.refuse_if_running(target.connection.id).await?;
+                self.refuse_if_running(app.connection.id).await?;
                 return Err(ServiceError::SyncInProgress(
                     "another run for this connection was queued at the same moment".into(),
                 ));
@@ -229,7 +242,7 @@ impl SyncService {
         self.work.notify_waiters();
         // The run is queued: a failure to link now is made good by the next apply,
         // which matches the same accounts again.
-        if let Err(error) = self.link_matched(target.connection.id, &plan).await {
+        if let Err(error) = self.link_matched(app.connection.id, &plan).await {
             tracing::error!(%error, run_id = %run.run_id, "could not link the plan's matched accounts as managed");
         }
         self.summary(run.run_id).await
@@ -277,7 +290,8 @@ impl SyncService {
     /// The stored plan, worked out again against the app as it is now.
     async fn replan(
         &self,
-        target: &Target,
+        app: &Arc<AppConnection>,
+        caller: &Caller,
         plan_id: Uuid,
         request: &SyncRequest,
     ) -> Result<(Plan, Rules), ServiceError> {
@@ -285,7 +299,7 @@ impl SyncService {
             .store
             .get_plan(plan_id)
             .await?
-            .filter(|p| p.connection_id == target.connection.id)
+            .filter(|p| p.connection_id == app.connection.id)
             .ok_or(ServiceError::PlanNotFound)?;
         if stored.expires_at <= store::now() {
             return Err(ServiceError::PlanStale(
@@ -326,7 +340,7 @@ impl SyncService {
             ));
         }
         let (plan, rules) = self
-            .compute(target, &saved.people, saved.deprovision, saved.adopt)
+            .compute(app, caller, &saved.people, saved.deprovision, saved.adopt)
             .await?;
         if fingerprint(&plan) != stored.fingerprint {
             return Err(ServiceError::PlanStale(
@@ -339,15 +353,19 @@ impl SyncService {
     /// The plan for `people` against the app as it is now, and the rules it followed.
     async fn compute(
         &self,
-        target: &Target,
+        app: &Arc<AppConnection>,
+        caller: &Caller,
         people: &[Person],
         deprovision: Deprovision,
         adopt: bool,
     ) -> Result<(Plan, Rules), ServiceError> {
         check_people(people)?;
-        let rules = self.rules_of(target.connection.id).await?;
-        let managed = self.store.managed_users(target.connection.id).await?;
-        let accounts = self.accounts(target).await?;
+        let rules = self.rules_of(app.connection.id).await?;
+        let managed = self.store.managed_users(app.connection.id).await?;
+        let mut accounts = Vec::new();
+        self.users
+            .accounts(app, caller, |account| accounts.push(account))
+            .await?;
         let plan = plan(&PlanInput {
             people,
             accounts: &accounts,
@@ -355,36 +373,10 @@ impl SyncService {
             rules: &rules,
             deprovision,
             adopt,
-            profile: target.profile,
-            connection: &target.connection,
+            profile: app.profile,
+            connection: &app.connection,
         });
         Ok((plan, rules))
-    }
-
-    /// Every account in the app, read page by page.
-    async fn accounts(&self, target: &Target) -> Result<Vec<User>, ServiceError> {
-        let mut accounts = Vec::new();
-        let mut unreadable = 0usize;
-        self.users
-            .client()
-            .walk_users(&target.endpoint, None, PAGE_SIZE, |page| {
-                for resource in page {
-                    match target.profile.read_user(&resource) {
-                        Ok(user) => accounts.push(user),
-                        Err(_) => unreadable += 1,
-                    }
-                }
-                ControlFlow::Continue(())
-            })
-            .await
-            .map_err(ServiceError::from)?;
-        if unreadable > 0 {
-            tracing::warn!(
-                unreadable,
-                "skipped accounts the app returned without an id or userName"
-            );
-        }
-        Ok(accounts)
     }
 
     /// A run with its progress, without its items.
@@ -439,7 +431,7 @@ impl SyncService {
         limit: u32,
     ) -> Result<Vec<RunState>, ServiceError> {
         let connection_id = match connection {
-            Some(key) => Some(self.users.connections().get(key).await?.id),
+            Some(key) => Some(self.connections.get(key).await?.id),
             None => None,
         };
         let mut states = Vec::new();

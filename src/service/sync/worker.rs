@@ -25,7 +25,7 @@ use super::{desired::diff, plan::UpdatePayload};
 use crate::{
     domain::{Caller, ConnectionKey, User, UserFields},
     scim::ProviderErrorKind,
-    service::{ServiceError, Target, Users},
+    service::{ServiceError, Users},
     store::{self, DynStore, ItemOutcome, ItemRow, ManagedUserRow},
 };
 
@@ -266,38 +266,39 @@ impl Worker {
             request_id: run.request_id.clone(),
             // A second claim means an earlier one may have reached the app.
             resumed: item.attempts > 1,
+            run_id: Some(run.run_id),
         };
-        let mut target = self
-            .users
-            .target(&ConnectionKey::Id(run.connection_id), &caller)
-            .await?;
-        target.run_id = Some(run.run_id);
+        let key = ConnectionKey::Id(run.connection_id);
         let resumed = caller.resumed;
         let (user, applied) = match item.action.as_str() {
             "create" => {
                 let fields: UserFields = payload(item)?;
                 // Resumed, the client first looks for the account an earlier attempt made.
-                let user = self.users.create(&target, fields.clone()).await?;
+                let user = self.users.create(&key, &caller, fields.clone()).await?.user;
                 (user, Some(applied_hash(&fields)))
             }
             "update" | "reactivate" => {
                 let update: UpdatePayload = payload(item)?;
                 let id = user_id(item)?;
                 let done = if resumed {
-                    self.already_applied(&target, id, &update).await?
+                    self.already_applied(&key, &caller, id, &update).await?
                 } else {
                     None
                 };
                 let user = match done {
                     Some(user) => user,
-                    None => self.users.update(&target, id, &update.patch()).await?,
+                    None => {
+                        self.users
+                            .update(&key, &caller, id, &update.patch())
+                            .await?
+                    }
                 };
                 (user, Some(applied_hash(&update.desired)))
             }
             "deactivate" => {
                 let id = user_id(item)?;
                 let current = if resumed {
-                    match self.users.get(&target, id).await {
+                    match self.users.get(&key, &caller, id).await {
                         Err(ServiceError::Provider(error))
                             if error.kind == ProviderErrorKind::NotFound =>
                         {
@@ -314,7 +315,7 @@ impl Worker {
                 };
                 let user = match current {
                     Some(user) if !user.fields.active => user,
-                    _ => match self.users.set_active(&target, id, false).await {
+                    _ => match self.users.set_active(&key, &caller, id, false).await {
                         Err(ServiceError::Provider(error))
                             if error.kind == ProviderErrorKind::NotFound =>
                         {
@@ -344,11 +345,12 @@ impl Worker {
     /// every change.
     async fn already_applied(
         &self,
-        target: &Target,
+        key: &ConnectionKey,
+        caller: &Caller,
         id: &str,
         update: &UpdatePayload,
     ) -> Result<Option<User>, ServiceError> {
-        let account = self.users.get(target, id).await?;
+        let account = self.users.get(key, caller, id).await?;
         let remaining = diff(&update.desired, &account);
         let fields_done = update
             .changes

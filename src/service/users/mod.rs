@@ -3,52 +3,20 @@
 //! is recorded in the operation log.
 
 mod check;
-mod limits;
-mod locks;
 mod writes;
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
-
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
-use super::{Connections, OperationEntry, OperationLog, ServiceError};
+use super::{
+    ServiceError,
+    app::{AppConnection, Apps, Op, Subject},
+};
 use crate::{
-    domain::{Caller, Connection, ConnectionKey, FieldErrors, User, UserFields, UserPatch},
-    providers::{self, Provider},
-    scim::{
-        CallStats, Endpoint, Filter, PatchOperation, ProviderError, ProviderErrorKind, ScimClient,
-    },
+    domain::{Caller, ConnectionKey, FieldErrors, User, UserFields, UserPatch},
+    scim::{Endpoint, Filter, PatchOperation, ProviderError, ProviderErrorKind},
     store::{DynStore, ManagedUserRow},
 };
-
-use limits::Limiters;
-use locks::UserLocks;
-use writes::PatchCache;
-
-/// A connection ready to call on behalf of one request: its profile, its
-/// endpoint (with the connection's shared rate budget and the request's time
-/// budget), and who is asking.
-#[derive(Clone)]
-pub struct Target {
-    pub connection: Connection,
-    pub profile: &'static dyn Provider,
-    pub endpoint: Endpoint,
-    pub caller: Caller,
-    /// Set by a sync run, so its changes can be found in the operation log.
-    pub run_id: Option<uuid::Uuid>,
-}
-
-impl Target {
-    /// A copy with fresh call statistics, for one operation's log entry.
-    fn for_operation(&self) -> Target {
-        let mut target = self.clone();
-        target.endpoint.stats = Arc::new(CallStats::default());
-        target
-    }
-}
 
 /// One page of users.
 pub struct UserPage {
@@ -76,162 +44,73 @@ pub struct Check {
     pub outcome: Result<String, ProviderError>,
 }
 
-#[derive(Clone)]
-pub struct Users {
-    /// For the managed-account links (`managed_user`).
-    store: DynStore,
-    connections: Connections,
-    client: ScimClient,
-    log: OperationLog,
-    /// How long one API request may take; retries stop short of it.
-    request_budget: Duration,
-    limiters: Limiters,
-    patch_advertised: PatchCache,
-    locks: UserLocks,
+/// A user provisioned, and the connection it lives behind.
+pub struct Provisioned {
+    pub connection_id: Uuid,
+    pub user: User,
 }
 
-/// What calls to the app may not eat into: time left to answer the caller
-/// (a tenth of the request deadline when that is shorter).
-const ANSWER_MARGIN: Duration = Duration::from_secs(1);
+/// The page size used to read every account of an app.
+const WALK_PAGE_SIZE: u64 = 100;
+
+#[derive(Clone)]
+pub struct Users {
+    apps: Apps,
+    /// For the managed-account links (`managed_user`).
+    store: DynStore,
+}
 
 impl Users {
-    pub fn new(
-        store: DynStore,
-        connections: Connections,
-        client: ScimClient,
-        log: OperationLog,
-        request_budget: Duration,
-    ) -> Self {
-        Self {
-            store,
-            connections,
-            client,
-            log,
-            request_budget,
-            limiters: Limiters::default(),
-            patch_advertised: Arc::default(),
-            locks: UserLocks::default(),
-        }
-    }
-
-    /// Opens the connection's credentials and shapes its endpoint.
-    pub async fn target(
-        &self,
-        key: &ConnectionKey,
-        caller: &Caller,
-    ) -> Result<Target, ServiceError> {
-        let (connection, credentials) = self.connections.get_with_credentials(key).await?;
-        let profile = providers::provider(connection.provider);
-        let mut endpoint = providers::endpoint(&connection, &credentials);
-        endpoint.limiter = self.limiters.for_connection(&connection);
-        endpoint.deadline = Some(
-            Instant::now()
-                + self
-                    .request_budget
-                    .saturating_sub(ANSWER_MARGIN.min(self.request_budget / 10)),
-        );
-        Ok(Target {
-            connection,
-            profile,
-            endpoint,
-            caller: caller.clone(),
-            run_id: None,
-        })
-    }
-
-    /// The connections these users live behind.
-    pub fn connections(&self) -> &Connections {
-        &self.connections
-    }
-
-    /// The SCIM client every call goes through.
-    pub fn client(&self) -> &ScimClient {
-        &self.client
+    pub fn new(apps: Apps, store: DynStore) -> Self {
+        Self { apps, store }
     }
 
     /// Provisions a user (hire). Every field is checked before the app is called.
-    pub async fn create(&self, target: &Target, fields: UserFields) -> Result<User, ServiceError> {
-        let target = target.for_operation();
-        self.detached(move |users| async move { users.create_logged(&target, fields).await })
-            .await
-    }
-
-    /// Applies a merge patch: SCIM PATCH or GET-merge-PUT, as the profile says.
-    pub async fn update(
+    pub async fn create(
         &self,
-        target: &Target,
-        id: &str,
-        patch: &UserPatch,
-    ) -> Result<User, ServiceError> {
-        let (target, id, patch) = (target.for_operation(), id.to_owned(), patch.clone());
-        self.detached(move |users| async move { users.update_logged(&target, &id, &patch).await })
-            .await
-    }
-
-    /// Deactivates (leaver) or reactivates (rehire) the provider's way.
-    pub async fn set_active(
-        &self,
-        target: &Target,
-        id: &str,
-        active: bool,
-    ) -> Result<User, ServiceError> {
-        let (target, id) = (target.for_operation(), id.to_owned());
-        self.detached(
-            move |users| async move { users.set_active_logged(&target, &id, active).await },
-        )
-        .await
-    }
-
-    /// Hard-deletes, where the provider has a real delete.
-    pub async fn delete(&self, target: &Target, id: &str) -> Result<(), ServiceError> {
-        let (target, id) = (target.for_operation(), id.to_owned());
-        self.detached(move |users| async move { users.delete_logged(&target, &id).await })
-            .await
-    }
-
-    /// Runs a write to its end even if the caller goes away (a disconnect, the
-    /// request deadline, shutdown): the app may be changing, so the call must
-    /// finish and be recorded in the operation log either way.
-    async fn detached<T, F>(&self, write: impl FnOnce(Users) -> F) -> Result<T, ServiceError>
-    where
-        T: Send + 'static,
-        F: std::future::Future<Output = Result<T, ServiceError>> + Send + 'static,
-    {
-        tokio::spawn(write(self.clone()))
-            .await
-            .unwrap_or_else(|e| Err(ServiceError::Aborted(e.to_string())))
-    }
-
-    async fn create_logged(
-        &self,
-        target: &Target,
+        key: &ConnectionKey,
+        caller: &Caller,
         fields: UserFields,
-    ) -> Result<User, ServiceError> {
-        let started = Instant::now();
-        let user_name = fields.user_name.clone();
-        let result = self.create_unlogged(target, fields).await;
-        let user = result.as_ref().ok();
-        if let Some(user) = user {
-            self.manage(target, user).await;
-        }
-        self.record(
-            target,
-            "create_user",
-            user.map(|u| u.id.clone()),
-            Some(user_name),
-            &result,
-            started,
-        )
-        .await;
-        result
+    ) -> Result<Provisioned, ServiceError> {
+        let op = self.apps.start(key, caller).await?;
+        let app = op.app.clone();
+        let mut errors = fields.validate();
+        errors.extend(app.profile.validate_new_user(&fields, &app.connection));
+        into_result(errors)?;
+        let users = self.clone();
+        let subject = Subject::user_name(&fields.user_name);
+        let user = self
+            .apps
+            .logged(op, "create_user", subject, move |op| async move {
+                users.create_in(&op, fields).await
+            })
+            .await?;
+        Ok(Provisioned {
+            connection_id: app.connection.id,
+            user,
+        })
+    }
+
+    async fn create_in(&self, op: &Op, fields: UserFields) -> Result<User, ServiceError> {
+        let app = &op.app;
+        let resource = app.profile.user_resource(&fields, &app.connection);
+        let created = self
+            .apps
+            .scim(op)
+            .create_user(&resource, op.caller.resumed)
+            .await
+            .map_err(|e| explain_missing_endpoint(e, &app.endpoint))?;
+        let user = to_user(app, &created)?;
+        self.manage(app, &user).await;
+        Ok(user)
     }
 
     /// Links an account provisio created as managed: a sync may update and
     /// deprovision it. A failure is logged, not answered: the account exists.
-    async fn manage(&self, target: &Target, user: &User) {
+    async fn manage(&self, app: &AppConnection, user: &User) {
         let now = crate::store::now();
         let row = ManagedUserRow {
-            connection_id: target.connection.id,
+            connection_id: app.connection.id,
             provider_user_id: user.id.clone(),
             external_id: user.fields.external_id.clone(),
             user_name: user.fields.user_name.clone(),
@@ -244,43 +123,39 @@ impl Users {
         }
     }
 
-    async fn create_unlogged(
+    pub async fn get(
         &self,
-        target: &Target,
-        fields: UserFields,
+        key: &ConnectionKey,
+        caller: &Caller,
+        id: &str,
     ) -> Result<User, ServiceError> {
-        let mut errors = fields.validate();
-        errors.extend(
-            target
-                .profile
-                .validate_new_user(&fields, &target.connection),
-        );
-        into_result(errors)?;
-        let resource = target.profile.user_resource(&fields, &target.connection);
-        let created = self
-            .client
-            .create_user(&target.endpoint, &resource, target.caller.resumed)
-            .await
-            .map_err(|e| explain_missing_endpoint(e, &target.endpoint))?;
-        to_user(target, &created)
+        let op = self.apps.start(key, caller).await?;
+        self.read(&op, id).await
     }
 
-    pub async fn get(&self, target: &Target, id: &str) -> Result<User, ServiceError> {
-        let resource = self.client.get_user(&target.endpoint, id).await?;
-        to_user(target, &resource)
+    async fn read(&self, op: &Op, id: &str) -> Result<User, ServiceError> {
+        let resource = self.apps.scim(op).get_user(id).await?;
+        to_user(&op.app, &resource)
     }
 
-    pub async fn list(&self, target: &Target, query: &UserQuery) -> Result<UserPage, ServiceError> {
+    pub async fn list(
+        &self,
+        key: &ConnectionKey,
+        caller: &Caller,
+        query: &UserQuery,
+    ) -> Result<UserPage, ServiceError> {
+        let op = self.apps.start(key, caller).await?;
         let filter = match (&query.user_name, &query.external_id) {
             (Some(user_name), _) => Some(Filter::UserNameEq(user_name.clone())),
             (None, Some(external_id)) => Some(Filter::ExternalIdEq(external_id.clone())),
             (None, None) => None,
         };
         let list = self
-            .client
-            .list_users(&target.endpoint, filter.as_ref(), query.start, query.count)
+            .apps
+            .scim(&op)
+            .list_users(filter.as_ref(), query.start, query.count)
             .await
-            .map_err(|e| explain_missing_endpoint(e, &target.endpoint))?;
+            .map_err(|e| explain_missing_endpoint(e, &op.app.endpoint))?;
         // Judged on everything the server sent, before local filtering.
         let fingerprint = fingerprint(&list.ids);
         let mut resources = list.resources;
@@ -302,162 +177,125 @@ impl Users {
             && list
                 .total_results
                 .is_none_or(|total| next.is_some_and(|n| n <= total));
-        let items = resources
-            .iter()
-            .filter_map(|r| match target.profile.read_user(r) {
-                Ok(user) => Some(user),
-                Err(reason) => {
-                    tracing::warn!(
-                        reason,
-                        "skipping a user the app returned without the attributes provisio needs"
-                    );
-                    None
-                }
-            })
-            .collect();
         Ok(UserPage {
-            items,
+            items: readable(&op.app, resources),
             next_start: next.filter(|_| more),
             fingerprint,
         })
     }
 
-    /// Applies a merge patch: SCIM PATCH or GET-merge-PUT, as the profile says.
-    async fn update_logged(
+    /// Walks every account in the app, page by page, handing each to `visit`.
+    pub async fn accounts(
         &self,
-        target: &Target,
-        id: &str,
-        patch: &UserPatch,
-    ) -> Result<User, ServiceError> {
-        let started = Instant::now();
-        let result = self.update_unlogged(target, id, patch).await;
-        self.record_user(target, "update_user", id, &result, started)
-            .await;
-        result
+        app: &std::sync::Arc<AppConnection>,
+        caller: &Caller,
+        mut visit: impl FnMut(User),
+    ) -> Result<(), ServiceError> {
+        let op = self.apps.begin(app.clone(), caller);
+        self.apps
+            .scim(&op)
+            .walk_users(None, WALK_PAGE_SIZE, |page| {
+                readable(app, page).into_iter().for_each(&mut visit);
+                std::ops::ControlFlow::Continue(())
+            })
+            .await?;
+        Ok(())
     }
 
-    async fn update_unlogged(
+    /// Applies a merge patch: SCIM PATCH or GET-merge-PUT, as the profile says.
+    pub async fn update(
         &self,
-        target: &Target,
+        key: &ConnectionKey,
+        caller: &Caller,
         id: &str,
         patch: &UserPatch,
     ) -> Result<User, ServiceError> {
+        let op = self.apps.start(key, caller).await?;
         let mut errors = patch.validate();
-        errors.extend(target.profile.validate_patch(patch));
+        errors.extend(op.app.profile.validate_patch(patch));
         into_result(errors)?;
-        if patch.is_empty() {
-            return self.get(target, id).await;
-        }
-        let operations = target.profile.patch_operations(patch);
-        self.apply(target, id, operations).await
+        let (empty, operations) = (patch.is_empty(), op.app.profile.patch_operations(patch));
+        let (users, id) = (self.clone(), id.to_owned());
+        self.apps
+            .logged(
+                op,
+                "update_user",
+                Subject::user(&id),
+                move |op| async move {
+                    if empty {
+                        users.read(&op, &id).await
+                    } else {
+                        users.apply(&op, &id, operations).await
+                    }
+                },
+            )
+            .await
     }
 
     /// Deactivates (leaver) or reactivates (rehire) the provider's way.
-    async fn set_active_logged(
+    pub async fn set_active(
         &self,
-        target: &Target,
+        key: &ConnectionKey,
+        caller: &Caller,
         id: &str,
         active: bool,
     ) -> Result<User, ServiceError> {
-        let started = Instant::now();
+        let op = self.apps.start(key, caller).await?;
         let operation = if active {
             "reactivate_user"
         } else {
             "deactivate_user"
         };
-        let result = self.set_active_unlogged(target, id, active).await;
-        self.record_user(target, operation, id, &result, started)
-            .await;
-        result
-    }
-
-    async fn set_active_unlogged(
-        &self,
-        target: &Target,
-        id: &str,
-        active: bool,
-    ) -> Result<User, ServiceError> {
         let operations = vec![PatchOperation::Replace {
             path: "active".into(),
             value: active.into(),
         }];
-        self.apply(target, id, operations).await
+        let (users, id) = (self.clone(), id.to_owned());
+        self.apps
+            .logged(op, operation, Subject::user(&id), move |op| async move {
+                users.apply(&op, &id, operations).await
+            })
+            .await
     }
 
     /// Hard-deletes, where the provider has a real delete.
-    async fn delete_logged(&self, target: &Target, id: &str) -> Result<(), ServiceError> {
-        if let Some(reason) = target.profile.delete_refusal() {
+    pub async fn delete(
+        &self,
+        key: &ConnectionKey,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<(), ServiceError> {
+        let op = self.apps.start(key, caller).await?;
+        if let Some(reason) = op.app.profile.delete_refusal() {
             return Err(ServiceError::Unsupported(reason.to_owned()));
         }
-        let started = Instant::now();
-        let result = self
-            .client
-            .delete_user(&target.endpoint, id)
+        let (apps, id) = (self.apps.clone(), id.to_owned());
+        self.apps
+            .logged(
+                op,
+                "delete_user",
+                Subject::user(&id),
+                move |op| async move { Ok(apps.scim(&op).delete_user(&id).await?) },
+            )
             .await
-            .map_err(ServiceError::from);
-        self.record(
-            target,
-            "delete_user",
-            Some(id.to_owned()),
-            None,
-            &result,
-            started,
-        )
-        .await;
-        result
     }
+}
 
-    async fn record_user(
-        &self,
-        target: &Target,
-        operation: &'static str,
-        id: &str,
-        result: &Result<User, ServiceError>,
-        started: Instant,
-    ) {
-        let user_name = result.as_ref().ok().map(|u| u.fields.user_name.clone());
-        self.record(
-            target,
-            operation,
-            Some(id.to_owned()),
-            user_name,
-            result,
-            started,
-        )
-        .await;
+/// The unified users in a page of resources, skipping (with a warning) those
+/// the app returned without the attributes provisio needs.
+fn readable(app: &AppConnection, resources: Vec<Map<String, Value>>) -> Vec<User> {
+    let mut unreadable = 0usize;
+    let users = resources
+        .iter()
+        .filter_map(|r| app.profile.read_user(r).map_err(|_| unreadable += 1).ok())
+        .collect();
+    if unreadable > 0 {
+        tracing::warn!(
+            unreadable,
+            "skipped users the app returned without the attributes provisio needs (an id and a userName)"
+        );
     }
-
-    /// Logs a write that reached (or tried to reach) the app; refusals made
-    /// before any call (invalid input, unsupported operations) are not calls.
-    async fn record<T>(
-        &self,
-        target: &Target,
-        operation: &'static str,
-        user_id: Option<String>,
-        user_name: Option<String>,
-        result: &Result<T, ServiceError>,
-        started: Instant,
-    ) {
-        let error = match result {
-            Ok(_) => None,
-            Err(e @ ServiceError::Provider(_)) => Some(e.code()),
-            Err(_) => return,
-        };
-        self.log
-            .record(OperationEntry {
-                connection: &target.connection,
-                operation,
-                user_id,
-                user_name,
-                error,
-                provider_status: target.endpoint.stats.last_status(),
-                attempts: target.endpoint.stats.attempts(),
-                duration: started.elapsed(),
-                caller: &target.caller,
-                run_id: target.run_id,
-            })
-            .await;
-    }
+    users
 }
 
 /// A 404 on the collection itself means the base URL is wrong, not that a user is missing.
@@ -479,8 +317,8 @@ fn into_result(errors: FieldErrors) -> Result<(), ServiceError> {
     errors.into_result(()).map_err(ServiceError::Invalid)
 }
 
-fn to_user(target: &Target, resource: &Map<String, Value>) -> Result<User, ServiceError> {
-    target.profile.read_user(resource).map_err(|reason| {
+fn to_user(app: &AppConnection, resource: &Map<String, Value>) -> Result<User, ServiceError> {
+    app.profile.read_user(resource).map_err(|reason| {
         ServiceError::Provider(ProviderError::new(
             ProviderErrorKind::InvalidResponse,
             reason,

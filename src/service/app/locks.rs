@@ -1,4 +1,4 @@
-//! In-process serialisation of writes to one user.
+//! In-process serialisation of writes to one resource (a user, a group) of a connection.
 
 use std::{
     collections::HashMap,
@@ -7,27 +7,27 @@ use std::{
 
 use uuid::Uuid;
 
-/// One async mutex per (connection, user), created on demand and dropped when unused.
+/// One async mutex per (connection, resource), created on demand and dropped when unused.
 #[derive(Clone, Default)]
-pub(super) struct UserLocks(Arc<Mutex<HashMap<UserKey, Arc<tokio::sync::Mutex<()>>>>>);
+pub(super) struct Locks(Arc<Mutex<HashMap<ResourceKey, Arc<tokio::sync::Mutex<()>>>>>);
 
-/// A user in one connection.
-type UserKey = (Uuid, String);
+/// A resource in one connection.
+type ResourceKey = (Uuid, String);
 
-pub(super) struct UserGuard {
+pub struct LockGuard {
     guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-    locks: UserLocks,
-    key: (Uuid, String),
+    locks: Locks,
+    key: ResourceKey,
 }
 
-impl UserLocks {
-    pub(super) async fn lock(&self, key: (Uuid, String)) -> UserGuard {
+impl Locks {
+    pub(super) async fn lock(&self, key: ResourceKey) -> LockGuard {
         let mutex = match self.0.lock() {
             Ok(mut map) => map.entry(key.clone()).or_default().clone(),
             // A poisoned map only means another request panicked: lock nothing rather than fail.
             Err(_) => Arc::default(),
         };
-        UserGuard {
+        LockGuard {
             guard: Some(mutex.lock_owned().await),
             locks: self.clone(),
             key,
@@ -35,7 +35,7 @@ impl UserLocks {
     }
 }
 
-impl Drop for UserGuard {
+impl Drop for LockGuard {
     fn drop(&mut self) {
         self.guard.take();
         if let Ok(mut map) = self.locks.0.lock()

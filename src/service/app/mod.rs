@@ -1,0 +1,122 @@
+//! Calling a connection's app. [`Apps::open`] turns a connection reference into
+//! an [`AppConnection`] (its profile, its endpoint with opened credentials, its
+//! shared rate budget); [`Apps::begin`] starts one operation on it for a caller
+//! ([`Op`]: a fresh call context with the caller's deadline); writes go through
+//! [`Apps::logged`], which runs them to the end and records them in the
+//! operation log. Users (and later groups) are built on these.
+
+mod limits;
+mod locks;
+mod log;
+mod patch;
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use super::{Connections, OperationLog, ServiceError};
+use crate::{
+    domain::{Caller, Connection, ConnectionKey},
+    providers::{self, Provider},
+    scim::{CallContext, Endpoint, Limiter, ScimClient, Session},
+};
+
+pub(super) use locks::LockGuard;
+pub use log::Subject;
+
+use limits::Limiters;
+use locks::Locks;
+use patch::PatchCache;
+
+/// A connection opened for calls: fixed for its revision.
+pub struct AppConnection {
+    pub connection: Connection,
+    pub profile: &'static dyn Provider,
+    pub endpoint: Endpoint,
+    /// The connection's rate budget and concurrency limit, shared by every call.
+    limiter: Arc<Limiter>,
+}
+
+/// One operation on an app for one caller: every call it makes shares the
+/// caller's deadline and is counted for the operation's log entry.
+pub struct Op {
+    pub app: Arc<AppConnection>,
+    pub caller: Caller,
+    pub context: CallContext,
+}
+
+/// What calls to the app may not eat into: time left to answer the caller
+/// (a tenth of the request deadline when that is shorter).
+const ANSWER_MARGIN: Duration = Duration::from_secs(1);
+
+#[derive(Clone)]
+pub struct Apps {
+    connections: Connections,
+    client: ScimClient,
+    log: OperationLog,
+    /// How long one operation may take; retries stop short of it.
+    budget: Duration,
+    limiters: Limiters,
+    patch: PatchCache,
+    locks: Locks,
+}
+
+impl Apps {
+    pub fn new(
+        connections: Connections,
+        client: ScimClient,
+        log: OperationLog,
+        budget: Duration,
+    ) -> Self {
+        Self {
+            connections,
+            client,
+            log,
+            budget,
+            limiters: Limiters::default(),
+            patch: PatchCache::default(),
+            locks: Locks::default(),
+        }
+    }
+
+    /// The connection with its credentials opened, ready to call.
+    pub async fn open(&self, key: &ConnectionKey) -> Result<Arc<AppConnection>, ServiceError> {
+        let (connection, credentials) = self.connections.get_with_credentials(key).await?;
+        Ok(Arc::new(AppConnection {
+            profile: providers::provider(connection.provider),
+            endpoint: providers::endpoint(&connection, &credentials),
+            limiter: self.limiters.for_connection(&connection),
+            connection,
+        }))
+    }
+
+    /// Starts an operation on `app` for `caller`, with the operation's deadline.
+    pub fn begin(&self, app: Arc<AppConnection>, caller: &Caller) -> Op {
+        let margin = ANSWER_MARGIN.min(self.budget / 10);
+        let deadline = Instant::now() + self.budget.saturating_sub(margin);
+        Op {
+            context: CallContext::new(app.limiter.clone(), Some(deadline)),
+            app,
+            caller: caller.clone(),
+        }
+    }
+
+    /// Opens the connection and starts an operation on it.
+    pub async fn start(&self, key: &ConnectionKey, caller: &Caller) -> Result<Op, ServiceError> {
+        Ok(self.begin(self.open(key).await?, caller))
+    }
+
+    /// The operation's calls to its app.
+    pub fn scim<'a>(&'a self, op: &'a Op) -> Session<'a> {
+        self.client.session(&op.app.endpoint, &op.context)
+    }
+
+    /// Serialises writes to one resource of a connection within this process
+    /// (across processes, `If-Match` guards where the app supports it).
+    pub(super) async fn lock(&self, op: &Op, resource: &str) -> LockGuard {
+        self.locks
+            .lock((op.app.connection.id, resource.to_owned()))
+            .await
+    }
+}
