@@ -14,7 +14,7 @@ use std::{
 use secrecy::SecretString;
 use url::Url;
 
-use super::limiter::Limiter;
+use super::{limiter::Limiter, redact::Redactor};
 
 /// How requests authenticate. `Debug` never shows the secret.
 #[derive(Clone)]
@@ -45,11 +45,14 @@ pub struct Endpoint {
     pub timeout: Duration,
     /// The provider id, for metrics and logs.
     pub provider: &'static str,
+    /// Removes `auth`'s secrets from whatever the app answers.
+    pub redactor: Redactor,
 }
 
 impl Endpoint {
     pub fn new(base: Url, auth: Auth, timeout: Duration, provider: &'static str) -> Self {
         Self {
+            redactor: Redactor::for_auth(&auth),
             base,
             auth,
             timeout,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::Value;
 
-use super::types::ScimError;
+use super::{redact::Redactor, types::ScimError};
 
 /// A `Retry-After` is believed up to a day; more is nonsense (and would overflow timers).
 const MAX_RETRY_AFTER_SECONDS: u64 = 86_400;
@@ -103,8 +103,14 @@ impl ProviderError {
         }
     }
 
-    /// Classifies an error answer from its status, headers and body.
-    pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+    /// Classifies an error answer from its status, headers and body; the
+    /// connection's secrets are redacted from the texts before they are cut short.
+    pub fn from_response(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        redactor: &Redactor,
+    ) -> Self {
         let kind = match status.as_u16() {
             401 | 403 => ProviderErrorKind::Unauthorized,
             404 => ProviderErrorKind::NotFound,
@@ -114,6 +120,8 @@ impl ProviderError {
             _ => ProviderErrorKind::Rejected,
         };
         let (scim_type, detail) = parse_error_body(headers, body);
+        let clean = |text: Option<String>| text.map(|t| truncate(&redactor.text(&t)));
+        let (scim_type, detail) = (clean(scim_type), clean(detail));
         Self {
             kind,
             status: Some(status.as_u16()),
@@ -163,25 +171,26 @@ fn parse_error_body(headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option
         if let Ok(scim) = serde_json::from_value::<ScimError>(value.clone())
             && (scim.detail.is_some() || scim.scim_type.is_some())
         {
-            return (scim.scim_type, scim.detail.map(|d| truncate(&d)));
+            return (scim.scim_type, scim.detail);
         }
         let message = value
             .pointer("/error/message")
             .or_else(|| value.get("message"))
             .or_else(|| value.get("error").filter(|e| e.is_string()))
             .and_then(Value::as_str);
-        return (None, message.map(truncate));
+        return (None, message.map(str::to_owned));
     }
     let is_html = headers
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("html"));
-    let text = String::from_utf8_lossy(body);
+    // Only the start is ever shown; no need to copy a whole error page.
+    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
     let text = text.trim();
     if is_html || text.starts_with('<') || text.is_empty() {
         (None, None)
     } else {
-        (None, Some(truncate(text)))
+        (None, Some(text.to_owned()))
     }
 }
 
@@ -231,7 +240,12 @@ mod tests {
     #[test]
     fn scim_errors_are_read_with_their_type_and_detail() {
         let body = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"uniqueness","detail":"taken"}"#;
-        let error = ProviderError::from_response(StatusCode::CONFLICT, &HeaderMap::new(), body);
+        let error = ProviderError::from_response(
+            StatusCode::CONFLICT,
+            &HeaderMap::new(),
+            body,
+            &Redactor::default(),
+        );
         assert_eq!(error.kind, ProviderErrorKind::Conflict);
         assert_eq!(error.status, Some(409));
         assert_eq!(error.scim_type.as_deref(), Some("uniqueness"));
@@ -241,7 +255,12 @@ mod tests {
     #[test]
     fn graph_style_errors_are_read() {
         let body = br#"{"error":{"message":"Invalid OAuth access token.","type":"OAuthException","code":190}}"#;
-        let error = ProviderError::from_response(StatusCode::UNAUTHORIZED, &HeaderMap::new(), body);
+        let error = ProviderError::from_response(
+            StatusCode::UNAUTHORIZED,
+            &HeaderMap::new(),
+            body,
+            &Redactor::default(),
+        );
         assert_eq!(error.kind, ProviderErrorKind::Unauthorized);
         assert_eq!(error.detail.as_deref(), Some("Invalid OAuth access token."));
     }
@@ -253,6 +272,7 @@ mod tests {
             StatusCode::BAD_GATEWAY,
             &h,
             b"<html><body>Bad gateway</body></html>",
+            &Redactor::default(),
         );
         assert_eq!(error.kind, ProviderErrorKind::Unavailable);
         assert_eq!(error.detail, None);
@@ -280,8 +300,13 @@ mod tests {
     #[test]
     fn status_classes_map_to_kinds() {
         let kind = |s: u16| {
-            ProviderError::from_response(StatusCode::from_u16(s).unwrap(), &HeaderMap::new(), b"")
-                .kind
+            ProviderError::from_response(
+                StatusCode::from_u16(s).unwrap(),
+                &HeaderMap::new(),
+                b"",
+                &Redactor::default(),
+            )
+            .kind
         };
         assert_eq!(kind(400), ProviderErrorKind::Rejected);
         assert_eq!(kind(403), ProviderErrorKind::Unauthorized);

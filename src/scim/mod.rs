@@ -8,6 +8,7 @@ mod error;
 mod filter;
 mod limiter;
 mod patch;
+mod redact;
 mod retry;
 mod transport;
 mod types;
@@ -18,6 +19,7 @@ pub use error::{ProviderError, ProviderErrorKind};
 pub use filter::Filter;
 pub use limiter::Limiter;
 pub use patch::{PatchOp, PatchOperation, apply_operations};
+pub use redact::{REDACTED, Redactor};
 pub use retry::RetryPolicy;
 pub use types::{
     ENTERPRISE_USER, ListResponse, PATCH_OP, ScimError, ServiceProviderConfig, USER_SCHEMA,

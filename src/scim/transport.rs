@@ -154,7 +154,11 @@ impl Session<'_> {
             metrics.observe_rate_limit_wait(endpoint.provider, waited);
         }
         let started = Instant::now();
-        let result = self.exchange(call, url).await;
+        // Everything the app sends passes here, so its texts are redacted once.
+        let result = self
+            .exchange(call, url)
+            .await
+            .map_err(|e| endpoint.redactor.error(e));
         let outcome = match &result {
             Ok(_) => "success",
             Err(e) => e.kind.as_str(),
@@ -237,7 +241,7 @@ impl Session<'_> {
         }
         let status = response.status();
         let headers = response.headers().clone();
-        let body = read_capped(response).await?;
+        let body = endpoint.redactor.bytes(read_capped(response).await?);
         if status.is_success() {
             Ok(Answer {
                 status,
@@ -245,7 +249,12 @@ impl Session<'_> {
                 body,
             })
         } else {
-            Err(ProviderError::from_response(status, &headers, &body))
+            Err(ProviderError::from_response(
+                status,
+                &headers,
+                &body,
+                &endpoint.redactor,
+            ))
         }
     }
 }

@@ -20,6 +20,7 @@ mod rate_limit;
 mod restart;
 mod retries;
 mod scim_server;
+mod secret_echo;
 mod secrets;
 mod ssrf;
 mod store;
