@@ -53,6 +53,13 @@ impl<S: Send + Sync> FromRequestParts<S> for UserRef {
             .find(|(name, _)| name == "user_id")
             .map(|(_, value)| value)
             .unwrap_or_default();
+        if matches!(id.as_str(), "." | "..") {
+            // In a URL to the app they would mean this or the parent collection.
+            return Err(ApiError::field(
+                "user_id",
+                "cannot be `.` or `..` (not even percent-encoded)",
+            ));
+        }
         let plausible =
             !id.is_empty() && id.len() <= MAX_USER_ID_LEN && !id.chars().any(char::is_control);
         if plausible {

@@ -89,6 +89,9 @@ impl ConnectionKey {
 pub struct InstanceUrl(Url);
 
 impl InstanceUrl {
+    /// Longer is a paste gone wrong, not a SCIM base URL.
+    pub const MAX_LEN: usize = 2048;
+
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let fail = |message: String| Err(FieldError::new("instance_url", message));
         let url = match Url::parse(s.trim()) {
@@ -99,6 +102,9 @@ impl InstanceUrl {
     }
 
     pub fn from_url(url: Url) -> Result<Self, String> {
+        if url.as_str().len() > Self::MAX_LEN {
+            return Err(format!("is longer than {} characters", Self::MAX_LEN));
+        }
         if !matches!(url.scheme(), "https" | "http") {
             return Err("must use https (or http)".into());
         }

@@ -140,6 +140,14 @@ impl ProviderError {
             }
             source = cause.source();
         }
+        if error.is_redirect() {
+            // A loop or a chain too long: the URL is wrong, and trying again
+            // would only repeat every hop.
+            return Self::new(
+                ProviderErrorKind::Rejected,
+                "the app redirected too many times (a redirect loop?); check the connection's instance_url",
+            );
+        }
         if error.is_timeout() {
             return Self::new(
                 ProviderErrorKind::Timeout,

@@ -135,7 +135,7 @@ impl Session<'_> {
     /// One try: policy check, rate budget, request, capped read.
     pub(super) async fn send_once(&self, call: &Call<'_>) -> Result<Answer, ProviderError> {
         let (endpoint, context) = (self.endpoint, self.context);
-        let url = join(&endpoint.base, call.segments, call.query);
+        let url = join(&endpoint.base, call.segments, call.query)?;
         // Names are checked as they resolve; the scheme and IP literals here.
         self.client
             .policy
@@ -289,8 +289,16 @@ fn too_large() -> ProviderError {
 }
 
 /// Joins path segments onto the base URL, tolerating a trailing slash on the
-/// base and percent-encoding each segment (an id can never escape its path).
-fn join(base: &Url, segments: &[&str], query: &[(&str, String)]) -> Url {
+/// base and percent-encoding each segment, so an id can never escape its path.
+/// `.` and `..` cannot be sent at all: URLs read them (even encoded) as the
+/// current and parent directory, so `DELETE /Users/..` would be `DELETE /`.
+fn join(base: &Url, segments: &[&str], query: &[(&str, String)]) -> Result<Url, ProviderError> {
+    if let Some(dots) = segments.iter().find(|s| matches!(**s, "." | "..")) {
+        return Err(ProviderError::new(
+            ProviderErrorKind::Rejected,
+            format!("`{dots}` cannot be sent as a resource id"),
+        ));
+    }
     let mut url = base.clone();
     if let Ok(mut path) = url.path_segments_mut() {
         path.pop_if_empty().extend(segments);
@@ -304,7 +312,7 @@ fn join(base: &Url, segments: &[&str], query: &[(&str, String)]) -> Url {
             .collect();
         url.set_query(Some(&encoded.join("&")));
     }
-    url
+    Ok(url)
 }
 
 /// The resource in a successful answer; `None` when there is no body.
@@ -359,8 +367,23 @@ mod tests {
             ),
         ];
         for (base, expected) in cases {
-            let url = join(&Url::parse(base).unwrap(), &["Users", "a/b"], &[]);
+            let url = join(&Url::parse(base).unwrap(), &["Users", "a/b"], &[]).unwrap();
             assert_eq!(url.as_str(), expected);
+        }
+    }
+
+    #[test]
+    fn dot_segments_are_refused_rather_than_climbing_out_of_the_collection() {
+        let base = Url::parse("https://x.example.com/scim/v2").unwrap();
+        for id in [".", ".."] {
+            let error = join(&base, &["Users", id], &[]).unwrap_err();
+            assert_eq!(error.kind, ProviderErrorKind::Rejected);
+        }
+        for (id, path) in [
+            ("a.b", "/scim/v2/Users/a.b"),
+            ("%2e", "/scim/v2/Users/%252e"),
+        ] {
+            assert_eq!(join(&base, &["Users", id], &[]).unwrap().path(), path);
         }
     }
 
@@ -370,7 +393,8 @@ mod tests {
             &Url::parse("https://x.example.com/scim").unwrap(),
             &["Users"],
             &[("filter", Filter::UserNameEq("a b&c".into()).to_query())],
-        );
+        )
+        .unwrap();
         assert_eq!(url.query(), Some("filter=userName%20eq%20%22a%20b%26c%22"));
     }
 }

@@ -22,6 +22,7 @@ mod retries;
 mod scim_server;
 mod secret_echo;
 mod secrets;
+mod security;
 mod ssrf;
 mod store;
 mod sync;
