@@ -29,7 +29,7 @@ enum Origin {
 
 /// The configured key ring, or one generated into (or reused from) the data directory.
 pub fn resolve_key_ring(config: &Config) -> anyhow::Result<KeyRing> {
-    if let Some(ring) = &config.encryption_keys {
+    if let Some(ring) = &config.secrets.encryption_keys {
         return Ok(ring.clone());
     }
     let (spec, origin) = load_or_create(&config.data_dir, ENCRYPTION_KEY_FILE, || {
@@ -48,8 +48,8 @@ pub fn resolve_key_ring(config: &Config) -> anyhow::Result<KeyRing> {
 /// The configured API keys, or one generated into (or reused from) the data
 /// directory. A generated key is printed once, to the terminal, never to the log.
 pub fn resolve_api_keys(config: &Config) -> anyhow::Result<Vec<SecretString>> {
-    if !config.api_keys.is_empty() {
-        return Ok(config.api_keys.clone());
+    if !config.secrets.api_keys.is_empty() {
+        return Ok(config.secrets.api_keys.clone());
     }
     let (key, origin) = load_or_create(&config.data_dir, API_KEY_FILE, generate_api_key)?;
     if let Origin::Generated(path) = &origin {
@@ -205,9 +205,9 @@ mod tests {
     fn configured_secrets_are_used_and_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let mut config = config_in(dir.path());
-        config.encryption_keys =
+        config.secrets.encryption_keys =
             Some(KeyRing::parse(&KeyRing::generate_entry("prod").unwrap()).unwrap());
-        config.api_keys = vec![SecretString::from("0123456789abcdef0123".to_owned())];
+        config.secrets.api_keys = vec![SecretString::from("0123456789abcdef0123".to_owned())];
         assert_eq!(resolve_key_ring(&config).unwrap().primary_id(), "prod");
         assert_eq!(resolve_api_keys(&config).unwrap().len(), 1);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);

@@ -126,7 +126,7 @@ async fn rotate_keys() -> anyhow::Result<ExitCode> {
     let config = load_config()?;
     let ring = bootstrap::resolve_key_ring(&config)?;
     let primary = ring.primary_id().to_owned();
-    let store = startup::open_store(&config).await?;
+    let store = startup::open_store(&config.database).await?;
     let network = std::sync::Arc::new(config.network.clone());
     let report = Connections::new(store, ring, network).rotate_keys().await?;
     println!(
@@ -151,7 +151,7 @@ async fn rotate_keys() -> anyhow::Result<ExitCode> {
 
 async fn api_key(command: ApiKeyCommand) -> anyhow::Result<ExitCode> {
     let config = load_config()?;
-    let keys = ApiKeyService::new(startup::open_store(&config).await?);
+    let keys = ApiKeyService::new(startup::open_store(&config.database).await?);
     match command {
         ApiKeyCommand::Create { name, read_only } => {
             let scope = if read_only {
@@ -224,7 +224,7 @@ async fn healthcheck(url: Option<String>) -> anyhow::Result<ExitCode> {
     let url = match url {
         Some(url) => url,
         None => {
-            let mut addr = Config::from_env()?.listen;
+            let mut addr = Config::from_env()?.http.listen;
             if addr.ip().is_unspecified() {
                 addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
             }

@@ -10,14 +10,14 @@ use tokio::{
 };
 
 use crate::{
-    api::{self, ApiKeys, AppState, Limits},
+    api::{self, ApiKeys, AppState},
     bootstrap,
-    config::Config,
+    config::{Config, DatabaseConfig},
     metrics::Metrics,
     scim::{ScimClient, ScimClientOptions},
     service::{
         ApiKeyService, Apps, Connections, OperationLog, Users,
-        sync::{SyncService, Worker, WorkerOptions},
+        sync::{SyncService, Worker},
     },
     store::{self, DynStore, StoreOptions},
 };
@@ -91,7 +91,7 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let key_ring = bootstrap::resolve_key_ring(&config)?;
         let api_keys = bootstrap::resolve_api_keys(&config)?;
-        let store = open_store(&config).await?;
+        let store = open_store(&config.database).await?;
         let network = Arc::new(config.network.clone());
         if network.allow_private {
             tracing::warn!(
@@ -112,18 +112,14 @@ impl Application {
             connections.clone(),
             scim,
             operations.clone(),
-            config.request_timeout,
+            config.http.request_timeout,
         );
         let users = Users::new(apps.clone(), store.clone());
         let work = Arc::new(Notify::new());
         let worker = Worker::new(
             store.clone(),
             users.clone(),
-            WorkerOptions {
-                lease: config.sync_lease,
-                concurrency: config.sync_concurrency,
-                retry: config.sync_retry,
-            },
+            config.sync.worker,
             work.clone(),
         );
         let state = AppState {
@@ -132,7 +128,7 @@ impl Application {
                 store.clone(),
                 connections.clone(),
                 apps,
-                config.sync_plan_ttl,
+                config.sync.plan_ttl,
                 work,
             ),
             users,
@@ -141,23 +137,18 @@ impl Application {
             api_keys: Arc::new(ApiKeys::new(&api_keys)),
             api_key_service: ApiKeyService::new(store.clone()),
             metrics,
-            limits: Limits {
-                max_body_bytes: config.max_body_bytes,
-                max_header_bytes: config.max_header_bytes,
-                request_timeout: config.request_timeout,
-                idempotency_ttl: config.idempotency_ttl,
-                max_sync_body_bytes: config.max_sync_body_bytes,
-            },
+            http: Arc::new(config.http.clone()),
         };
         let maintenance = Maintenance {
             store: store.clone(),
             operations,
-            retention: config.operation_retention,
+            retention: config.database.retention,
         };
         let router = api::router(state, &config);
-        let listener = TcpListener::bind(config.listen)
+        let listen = config.http.listen;
+        let listener = TcpListener::bind(listen)
             .await
-            .with_context(|| format!("Could not listen on {}.", config.listen))?;
+            .with_context(|| format!("Could not listen on {listen}."))?;
         let addr = listener
             .local_addr()
             .context("The listener has no local address.")?;
@@ -168,7 +159,7 @@ impl Application {
             addr,
             maintenance,
             worker,
-            grace: SHUTDOWN_GRACE.max(config.request_timeout + Duration::from_secs(5)),
+            grace: SHUTDOWN_GRACE.max(config.http.request_timeout + Duration::from_secs(5)),
         })
     }
 
@@ -228,19 +219,14 @@ impl Application {
 }
 
 /// Opens the configured database and runs its migrations.
-pub async fn open_store(config: &Config) -> anyhow::Result<DynStore> {
+pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<DynStore> {
     let options = StoreOptions {
-        max_connections: config.db_max_connections,
+        max_connections: database.max_connections,
         ..StoreOptions::default()
     };
-    store::connect(&config.database_url, &options)
+    store::connect(&database.url, &options)
         .await
-        .with_context(|| {
-            format!(
-                "Could not open the database {}.",
-                config.database_url_for_logs()
-            )
-        })
+        .with_context(|| format!("Could not open the database {}.", database.url_for_logs()))
 }
 
 /// Refuses to start when stored credentials are sealed with a key the ring lacks:

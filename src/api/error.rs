@@ -233,56 +233,34 @@ impl From<FieldErrors> for ApiError {
     }
 }
 
-/// The one mapping from service failures to HTTP problems.
+/// The one mapping from service failures to HTTP problems. The code, the
+/// sentence and the fields come from the error; HTTP adds the status (by code,
+/// [`status_of`]), what the app said and `Retry-After` (for provider failures),
+/// and the routes to look at.
 impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
+        let code = error.code();
         match error {
+            _ if code == ErrorCode::Internal => ApiError::internal(error),
             ServiceError::Invalid(errors) => ApiError::validation(errors),
-            ServiceError::ConnectionNotFound => {
-                ApiError::new(ErrorCode::ConnectionNotFound, "no such connection")
-            }
-            ServiceError::ConnectionExists => ApiError::new(
-                ErrorCode::ConnectionExists,
-                "another connection already has this name",
-            )
-            .with_errors(vec![FieldError::new("name", "is already taken")]),
-            ServiceError::ConcurrentModification => ApiError::new(
-                ErrorCode::ConcurrentModification,
-                "the connection was changed by another request meanwhile; retry",
-            ),
-            ServiceError::Unsupported(detail) => {
-                ApiError::new(ErrorCode::UnsupportedOperation, detail)
-            }
-            ServiceError::InstanceUrlForbidden(reason) => ApiError::new(
-                ErrorCode::InstanceUrlForbidden,
-                format!("instance_url is not allowed: {reason}"),
-            )
-            .with_errors(vec![FieldError::new("instance_url", reason)]),
             ServiceError::Provider(error) => ApiError::from(error),
-            ServiceError::PlanNotFound => ApiError::new(
-                ErrorCode::PlanNotFound,
-                "no plan with this id for this connection; plans expire, so plan again",
-            )
-            .with_errors(vec![FieldError::new(
-                "plan_id",
-                "is not a plan of this connection",
-            )]),
-            ServiceError::PlanStale(detail) => ApiError::new(ErrorCode::PlanStale, detail)
-                .with_errors(vec![FieldError::new("plan_id", "is stale")]),
-            ServiceError::DeprovisionThreshold(detail) => {
-                ApiError::new(ErrorCode::DeprovisionThreshold, detail)
-            }
-            ServiceError::SyncInProgress(detail) => {
-                ApiError::new(ErrorCode::SyncInProgress, detail)
-            }
-            ServiceError::SyncRunNotFound => {
-                ApiError::new(ErrorCode::SyncRunNotFound, "no sync run has this id")
-            }
-            other @ (ServiceError::Store(_)
-            | ServiceError::Seal(_)
-            | ServiceError::Open(_)
-            | ServiceError::Aborted(_)) => ApiError::internal(other),
+            other => ApiError::new(code, detail(&other)).with_errors(other.field_errors()),
         }
+    }
+}
+
+/// The error's sentence, naming the route to watch where one helps (routes are
+/// HTTP words, so the service does not write them).
+fn detail(error: &ServiceError) -> String {
+    match error {
+        ServiceError::PlanApplied => {
+            "the plan was already applied; see GET /v1/sync-runs, or plan again".into()
+        }
+        ServiceError::RunInProgress(run) => format!(
+            "run {run} is still applying changes to this connection; wait for it to finish \
+             (GET /v1/sync-runs/{run}), then plan again"
+        ),
+        other => other.to_string(),
     }
 }
 
@@ -318,3 +296,6 @@ impl From<ProviderError> for ApiError {
         api
     }
 }
+
+#[cfg(test)]
+mod tests;

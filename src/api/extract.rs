@@ -4,7 +4,7 @@
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Path, Request},
-    http::{StatusCode, header, request::Parts},
+    http::{Extensions, StatusCode, header, request::Parts},
 };
 use serde::de::DeserializeOwned;
 
@@ -47,9 +47,24 @@ where
     }
 }
 
-/// A JSON body like [`ApiJson`], under the sync body limit
-/// (`PROVISIO_MAX_SYNC_BODY_BYTES`) instead of the general one: a sync request
-/// carries a whole workforce.
+/// A route's own body limit, where it is not the general one
+/// (`PROVISIO_MAX_BODY_BYTES`): a layer on the route puts it in the request's
+/// extensions, outside the idempotency middleware, which reads the body within it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+impl BodyLimit {
+    /// The body limit of the route `extensions` belong to.
+    pub fn of(extensions: &Extensions, state: &AppState) -> usize {
+        extensions
+            .get::<BodyLimit>()
+            .map_or(state.http.max_body_bytes, |limit| limit.0)
+    }
+}
+
+/// A JSON body like [`ApiJson`], under its route's [`BodyLimit`]: the sync
+/// route's (`PROVISIO_MAX_SYNC_BODY_BYTES`), since a sync request carries a
+/// whole workforce.
 pub struct LargeJson<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for LargeJson<T> {
@@ -57,7 +72,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for LargeJson<T> {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         check_json_content_type(request.headers().get(header::CONTENT_TYPE))?;
-        let limit = state.limits.max_sync_body_bytes;
+        let limit = BodyLimit::of(request.extensions(), state);
         let bytes = axum::body::to_bytes(request.into_body(), limit)
             .await
             .map_err(|_| {

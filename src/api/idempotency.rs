@@ -19,6 +19,7 @@ use super::{
     AppState,
     auth::Authenticated,
     error::{ApiError, ErrorCode, Transient},
+    extract::BodyLimit,
 };
 use crate::store::{self, IdempotencyBegin, IdempotencyRecord, NewIdempotency};
 
@@ -68,7 +69,7 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         .extensions
         .get::<OriginalUri>()
         .map_or(&parts.uri, |o| &o.0);
-    let limit = state.limits.body_limit_for(uri.path());
+    let limit = BodyLimit::of(&parts.extensions, &state);
     let Ok(bytes) = to_bytes(body, limit).await else {
         return ApiError::new(
             ErrorCode::PayloadTooLarge,
@@ -89,9 +90,9 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         request_hash: fingerprint.clone(),
         now,
         locked_until: now
-            + Duration::from_std(state.limits.request_timeout).unwrap_or(Duration::MAX)
+            + Duration::from_std(state.http.request_timeout).unwrap_or(Duration::MAX)
             + Duration::seconds(5),
-        expires_at: now + Duration::from_std(state.limits.idempotency_ttl).unwrap_or(Duration::MAX),
+        expires_at: now + Duration::from_std(state.http.idempotency_ttl).unwrap_or(Duration::MAX),
     };
     match state.store.begin_idempotent(&claim).await {
         Err(error) => ApiError::internal(error).into_response(),

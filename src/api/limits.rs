@@ -1,7 +1,7 @@
 //! Limits on what a caller controls: header and URI sizes, and one deadline
 //! for the whole request (queueing behind a rate budget and retries included).
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use axum::{
     extract::{Request, State},
@@ -10,33 +10,16 @@ use axum::{
 };
 
 use super::error::{ApiError, ErrorCode};
+use crate::config::HttpConfig;
 
 /// Longest request URI accepted.
 const MAX_URI_BYTES: usize = 8 * 1024;
 
-/// What the API accepts, from configuration.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    pub max_body_bytes: usize,
-    pub max_header_bytes: usize,
-    pub request_timeout: Duration,
-    pub idempotency_ttl: Duration,
-    /// The body limit of sync requests (a whole workforce at once).
-    pub max_sync_body_bytes: usize,
-}
-
-impl Limits {
-    /// The body limit of a request to `path` (the full path, `/v1/…`).
-    pub fn body_limit_for(&self, path: &str) -> usize {
-        if super::sync::is_sync_path(path) {
-            self.max_sync_body_bytes
-        } else {
-            self.max_body_bytes
-        }
-    }
-}
-
-pub async fn middleware(State(limits): State<Limits>, request: Request, next: Next) -> Response {
+pub async fn middleware(
+    State(limits): State<Arc<HttpConfig>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let header_bytes: usize = request
         .headers()
         .iter()
@@ -74,20 +57,19 @@ pub async fn middleware(State(limits): State<Limits>, request: Request, next: Ne
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use axum::{Router, body::Body, http::Request as HttpRequest, routing::get};
     use tower::ServiceExt;
 
     use super::*;
+    use crate::config::Config;
 
     #[tokio::test]
     async fn a_request_past_its_deadline_is_504_deadline_exceeded() {
-        let limits = Limits {
-            max_body_bytes: 1024,
-            max_header_bytes: 1024,
-            request_timeout: Duration::from_millis(50),
-            idempotency_ttl: Duration::from_secs(60),
-            max_sync_body_bytes: 1024,
-        };
+        let mut limits = Config::from_lookup(|_| None).unwrap().http;
+        limits.request_timeout = Duration::from_millis(50);
+        let limits = Arc::new(limits);
         let app = Router::new()
             .route(
                 "/slow",

@@ -19,7 +19,7 @@ mod users;
 use std::sync::Arc;
 
 use axum::{
-    Router,
+    Extension, Router,
     extract::DefaultBodyLimit,
     http::{HeaderName, Method, header},
     middleware,
@@ -34,10 +34,10 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::ApiKeys;
 use error::{ApiError, ErrorCode};
-pub use limits::Limits;
+use extract::BodyLimit;
 
 use crate::{
-    config::Config,
+    config::{Config, HttpConfig},
     metrics::Metrics,
     service::{ApiKeyService, Connections, OperationLog, Users, sync::SyncService},
     store::DynStore,
@@ -53,16 +53,20 @@ pub struct AppState {
     pub api_keys: Arc<ApiKeys>,
     pub api_key_service: ApiKeyService,
     pub metrics: Arc<Metrics>,
-    pub limits: Limits,
+    pub http: Arc<HttpConfig>,
     pub sync: SyncService,
 }
 
-fn v1_routes() -> OpenApiRouter<AppState> {
+/// The `/v1` routes under the general body limit.
+fn general_routes() -> OpenApiRouter<AppState> {
     connections::router()
         .merge(users::router())
         .merge(operations::router())
         .merge(providers::router())
-        .merge(sync::router())
+}
+
+fn v1_routes() -> OpenApiRouter<AppState> {
+    general_routes().merge(sync::router())
 }
 
 /// Every documented route, with `v1` (the `/v1` routes, possibly wrapped in layers) nested.
@@ -79,12 +83,16 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 /// The complete application router, with middleware.
 pub fn router(state: AppState, config: &Config) -> Router {
-    // Layers wrap what is above them: authentication runs first, then idempotency.
-    let v1 = v1_routes()
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::middleware,
-        ))
+    // Layers wrap what is above them: authentication runs first, then
+    // idempotency. A sync request carries a whole workforce, so the sync routes
+    // carry their own body limit, outside idempotency, which reads the body.
+    let idempotency = middleware::from_fn_with_state(state.clone(), idempotency::middleware);
+    let sync = sync::router()
+        .layer(idempotency.clone())
+        .layer(Extension(BodyLimit(config.sync.max_body_bytes)));
+    let v1 = general_routes()
+        .layer(idempotency)
+        .merge(sync)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_api_key,
@@ -94,13 +102,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(DefaultBodyLimit::max(config.http.max_body_bytes))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(
-            state.limits.clone(),
+            state.http.clone(),
             limits::middleware,
         ))
-        .layer(cors(config))
+        .layer(cors(&config.http))
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),
             request_id::middleware,
@@ -131,9 +139,9 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// CORS for browser frontends on the configured origins; none by default.
-fn cors(config: &Config) -> CorsLayer {
+fn cors(http: &HttpConfig) -> CorsLayer {
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(config.cors_origins.clone()))
+        .allow_origin(AllowOrigin::list(http.cors_origins.clone()))
         .allow_methods([
             Method::GET,
             Method::POST,

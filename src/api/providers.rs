@@ -8,7 +8,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{AppState, openapi::responses as r};
 use crate::{
     domain::{CredentialKind, MAPPABLE_FIELDS, ProviderKind},
-    providers::{COMMON_SETTINGS, Capabilities, InstanceUrlRule, SettingSpec, provider},
+    providers::{
+        COMMON_SETTINGS, Capabilities, InstanceUrlRule, SettingSpec, capabilities, provider,
+    },
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -28,7 +30,7 @@ pub struct ProviderOut {
     instance_url: &'static InstanceUrlRule,
     /// Settings a connection may (or must) carry: the provider's own, then those every connection takes.
     settings: Vec<&'static SettingSpec>,
-    capabilities: &'static Capabilities,
+    capabilities: Capabilities,
     /// Targets a sync mapping (`PUT /v1/connections/{connection}/rules`) may set;
     /// `extensions.<urn>.<attribute>` reaches the app's own extension attributes too.
     mappable_fields: &'static [&'static str],
@@ -54,7 +56,8 @@ async fn list_providers() -> Json<ProviderList> {
         items: ProviderKind::ALL
             .into_iter()
             .map(|id| {
-                let d = provider(id).descriptor();
+                let profile = provider(id);
+                let d = profile.descriptor();
                 ProviderOut {
                     id,
                     display_name: d.display_name,
@@ -63,7 +66,7 @@ async fn list_providers() -> Json<ProviderList> {
                     instance_url: &d.instance_url,
                     mappable_fields: MAPPABLE_FIELDS,
                     settings: d.settings.iter().chain(COMMON_SETTINGS).collect(),
-                    capabilities: &d.capabilities,
+                    capabilities: capabilities(profile),
                     documentation_url: d.documentation_url,
                 }
             })

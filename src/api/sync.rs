@@ -41,11 +41,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_run_items))
 }
 
-/// Whether `path` (the full path) is a sync request, which may be as large as a workforce.
-pub fn is_sync_path(path: &str) -> bool {
-    path.starts_with("/v1/connections/") && path.ends_with("/sync")
-}
-
 /// What to do with the people sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -278,28 +278,58 @@ pub struct NamePatch {
     pub honorific_suffix: Patch<String>,
 }
 
+/// Declares a list of optional text fields once, as the same accessor on a
+/// value type and on its merge patch, so the two lists cannot drift apart.
+macro_rules! text_fields {
+    (#[doc = $doc:literal] fn $method:ident $fields:tt for $($owner:ty => $value:ty),+) => {
+        $(text_fields!(@one $doc, $method, $owner, $value, $fields);)+
+    };
+    (@one $doc:literal, $method:ident, $owner:ty, $value:ty, [$($field:ident),+ $(,)?]) => {
+        impl $owner {
+            #[doc = $doc]
+            pub fn $method(&self) -> [(&'static str, &$value); [$(stringify!($field)),+].len()] {
+                [$((stringify!($field), &self.$field)),+]
+            }
+        }
+    };
+}
+
+text_fields! {
+    /// The single-valued text attributes, by field name.
+    fn texts [
+        external_id,
+        display_name,
+        nick_name,
+        title,
+        user_type,
+        locale,
+        timezone,
+        preferred_language,
+        employee_number,
+        cost_center,
+        organization,
+        division,
+        department,
+        manager_id,
+    ]
+    for UserFields => Option<String>, UserPatch => Patch<String>
+}
+
+text_fields! {
+    /// The parts of a name, by field name.
+    fn parts [
+        given_name,
+        family_name,
+        middle_name,
+        formatted,
+        honorific_prefix,
+        honorific_suffix,
+    ]
+    for PersonName => Option<String>, NamePatch => Patch<String>
+}
+
 impl UserFields {
     /// Checks what serde cannot: lengths, email shape, primary flags, extension keys.
-    /// The single-valued text attributes, by field name.
-    pub fn texts(&self) -> [(&'static str, &Option<String>); 14] {
-        [
-            ("external_id", &self.external_id),
-            ("display_name", &self.display_name),
-            ("nick_name", &self.nick_name),
-            ("title", &self.title),
-            ("user_type", &self.user_type),
-            ("locale", &self.locale),
-            ("timezone", &self.timezone),
-            ("preferred_language", &self.preferred_language),
-            ("employee_number", &self.employee_number),
-            ("cost_center", &self.cost_center),
-            ("organization", &self.organization),
-            ("division", &self.division),
-            ("department", &self.department),
-            ("manager_id", &self.manager_id),
-        ]
-    }
-
     pub fn validate(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();
         check_user_name(&self.user_name, &mut errors);
@@ -322,53 +352,7 @@ impl UserFields {
     }
 }
 
-impl PersonName {
-    pub fn parts(&self) -> [(&'static str, &Option<String>); 6] {
-        [
-            ("given_name", &self.given_name),
-            ("family_name", &self.family_name),
-            ("middle_name", &self.middle_name),
-            ("formatted", &self.formatted),
-            ("honorific_prefix", &self.honorific_prefix),
-            ("honorific_suffix", &self.honorific_suffix),
-        ]
-    }
-}
-
-impl NamePatch {
-    pub fn parts(&self) -> [(&'static str, &Patch<String>); 6] {
-        [
-            ("given_name", &self.given_name),
-            ("family_name", &self.family_name),
-            ("middle_name", &self.middle_name),
-            ("formatted", &self.formatted),
-            ("honorific_prefix", &self.honorific_prefix),
-            ("honorific_suffix", &self.honorific_suffix),
-        ]
-    }
-}
-
 impl UserPatch {
-    /// The single-valued text attributes, by field name.
-    pub fn texts(&self) -> [(&'static str, &Patch<String>); 14] {
-        [
-            ("external_id", &self.external_id),
-            ("display_name", &self.display_name),
-            ("nick_name", &self.nick_name),
-            ("title", &self.title),
-            ("user_type", &self.user_type),
-            ("locale", &self.locale),
-            ("timezone", &self.timezone),
-            ("preferred_language", &self.preferred_language),
-            ("employee_number", &self.employee_number),
-            ("cost_center", &self.cost_center),
-            ("organization", &self.organization),
-            ("division", &self.division),
-            ("department", &self.department),
-            ("manager_id", &self.manager_id),
-        ]
-    }
-
     /// Checks the values being set, and refuses removing what cannot be removed.
     pub fn validate(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();

@@ -6,13 +6,13 @@ use serde_json::{Map, Value, json};
 use url::Url;
 
 use super::{
-    Capabilities, ConnectionDraft, Descriptor, InstanceUrlRule, PatchSupport, Provider,
-    SettingKind, SettingSpec, UpdateStrategy, keep_given_and_family_name, mapping, parse_url,
+    ConnectionDraft, Descriptor, InstanceUrlRule, PatchSupport, Provider,
+    SettingKind, SettingSpec, keep_given_and_family_name, mapping, parse_url,
     require_given_and_family_name,
 };
 use crate::{
     domain::{
-        Connection, CredentialKind, FieldErrors, MultiValued, Patch, ProviderKind, UserFields,
+        Connection, CredentialKind, FieldErrors, MultiValued, Patch, UserFields,
         UserPatch,
     },
     scim::PatchOperation,
@@ -38,25 +38,16 @@ static DESCRIPTOR: Descriptor = Descriptor {
         required: true,
         kind: SettingKind::Identifier { max_len: 64 },
     }],
-    capabilities: Capabilities {
-        update: UpdateStrategy::Put,
-        delete: false,
-        reactivate: true,
-        filters: &["userName", "externalId"],
-        notes: &[
-            "new users need name.given_name, name.family_name and exactly one work email",
-            "userName must be unique across all of 8x8, not only your account",
-            "a user's site (urn:8x8:scim:schemas:extension:8x8user:2.0:User site) cannot change once set",
-        ],
-    },
+    filters: &["userName", "externalId"],
+    notes: &[
+        "new users need name.given_name, name.family_name and exactly one work email",
+        "userName must be unique across all of 8x8, not only your account",
+        "a user's site (urn:8x8:scim:schemas:extension:8x8user:2.0:User site) cannot change once set",
+    ],
     documentation_url: "https://support.8x8.com/cloud-phone-service/voice/work-desktop/User_Provisioning_with_8x8_SCIM_API",
 };
 
 impl Provider for EightByEight {
-    fn kind(&self) -> ProviderKind {
-        ProviderKind::EightByEight
-    }
-
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
     }

@@ -5,11 +5,11 @@
 use serde_json::{Map, Value};
 
 use super::{
-    Capabilities, ConnectionDraft, Descriptor, InstanceUrlRule, Provider, SettingKind, SettingSpec,
-    UpdateStrategy, keep_given_and_family_name, mapping, parse_url, require_given_and_family_name,
+    ConnectionDraft, Descriptor, InstanceUrlRule, Provider, SettingKind, SettingSpec,
+    keep_given_and_family_name, mapping, parse_url, require_given_and_family_name,
 };
 use crate::domain::{
-    Connection, CredentialKind, FieldErrors, Patch, ProviderKind, UserFields, UserPatch,
+    Connection, CredentialKind, FieldErrors, Patch, UserFields, UserPatch,
 };
 
 /// Interact's user extension, holding `loginType`.
@@ -38,23 +38,14 @@ static DESCRIPTOR: Descriptor = Descriptor {
             values: LOGIN_TYPES,
         },
     }],
-    capabilities: Capabilities {
-        update: UpdateStrategy::Patch,
-        delete: true,
-        reactivate: true,
-        filters: &["userName", "externalId"],
-        notes: &[
-            "new users need external_id, name.given_name and name.family_name; loginType defaults to the connection's login_type",
-        ],
-    },
+    filters: &["userName", "externalId"],
+    notes: &[
+        "new users need external_id, name.given_name and name.family_name; loginType defaults to the connection's login_type",
+    ],
     documentation_url: "https://developer.interactsoftware.com/docs/scim-v20",
 };
 
 impl Provider for Interact {
-    fn kind(&self) -> ProviderKind {
-        ProviderKind::Interact
-    }
-
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
     }

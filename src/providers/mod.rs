@@ -3,13 +3,19 @@
 //! [`provider`] picks the profile for a [`ProviderKind`]; everything else in
 //! provisio talks to the [`Provider`] trait and never names a provider.
 
-mod eight_by_eight;
-mod interact;
+#[macro_use]
+mod registry;
 pub mod mapping;
-mod scim;
 mod settings;
-mod workiva;
-mod workplace;
+
+// The one list of providers; a new one is its file plus a line here.
+providers! {
+    Scim = "scim" => scim::Scim,
+    Workplace = "workplace" => workplace::Workplace,
+    Interact = "interact" => interact::Interact,
+    Workiva = "workiva" => workiva::Workiva,
+    EightByEight = "8x8" => eight_by_eight::EightByEight,
+}
 
 use std::time::Duration;
 
@@ -19,6 +25,7 @@ use url::Url;
 use utoipa::ToSchema;
 
 pub use mapping::Dialect;
+pub use registry::{UnknownProvider, provider};
 pub use settings::{COMMON_SETTINGS, SettingKind, SettingSpec, rate_budget};
 
 use crate::{
@@ -36,8 +43,6 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// module's files; every method has the standard SCIM behaviour as its default,
 /// so a file only states how its app differs.
 pub trait Provider: Send + Sync + 'static {
-    fn kind(&self) -> ProviderKind;
-
     /// Static facts shown in the catalogue and used to validate connections.
     fn descriptor(&self) -> &'static Descriptor;
 
@@ -129,17 +134,6 @@ pub fn endpoint(connection: &Connection, credentials: &Credentials) -> Endpoint 
     )
 }
 
-/// The profile for `kind`.
-pub fn provider(kind: ProviderKind) -> &'static dyn Provider {
-    match kind {
-        ProviderKind::Scim => &scim::Scim,
-        ProviderKind::Workplace => &workplace::Workplace,
-        ProviderKind::Interact => &interact::Interact,
-        ProviderKind::Workiva => &workiva::Workiva,
-        ProviderKind::EightByEight => &eight_by_eight::EightByEight,
-    }
-}
-
 /// What the catalogue says about a provider.
 #[derive(Debug)]
 pub struct Descriptor {
@@ -152,7 +146,10 @@ pub struct Descriptor {
     pub instance_url: InstanceUrlRule,
     /// Provider settings a connection may (or must) carry.
     pub settings: &'static [SettingSpec],
-    pub capabilities: Capabilities,
+    /// SCIM attributes the app can filter on.
+    pub filters: &'static [&'static str],
+    /// What else to know about the app's behaviour.
+    pub notes: &'static [&'static str],
     /// The provider's own SCIM documentation.
     pub documentation_url: &'static str,
 }
@@ -187,6 +184,32 @@ pub struct Capabilities {
 pub enum UpdateStrategy {
     Patch,
     Put,
+}
+
+/// What the catalogue says a profile does, derived from what it does: the
+/// update strategy from its [`PatchSupport`], delete from its refusal.
+pub fn capabilities(profile: &dyn Provider) -> Capabilities {
+    let descriptor = profile.descriptor();
+    Capabilities {
+        update: profile.patch_support().update_strategy(),
+        delete: profile.delete_refusal().is_none(),
+        // Reactivating is a change of `active`, which every profile sends.
+        reactivate: true,
+        filters: descriptor.filters,
+        notes: descriptor.notes,
+    }
+}
+
+impl PatchSupport {
+    /// How attribute changes travel, as the catalogue says it. `AsAdvertised`
+    /// says `patch`: PATCH goes wherever the app's ServiceProviderConfig offers
+    /// it, as a standard SCIM 2.0 app's does; GET-merge-PUT only where it does not.
+    pub fn update_strategy(self) -> UpdateStrategy {
+        match self {
+            PatchSupport::Full | PatchSupport::AsAdvertised => UpdateStrategy::Patch,
+            PatchSupport::ActiveOnly | PatchSupport::None => UpdateStrategy::Put,
+        }
+    }
 }
 
 /// A connection as submitted, before the profile has validated it.

@@ -1,7 +1,7 @@
 //! Any standards-compliant SCIM 2.0 app (RFC 7643/7644): the reference behaviour.
 
-use super::{Capabilities, Descriptor, InstanceUrlRule, PatchSupport, Provider, UpdateStrategy};
-use crate::domain::{CredentialKind, ProviderKind};
+use super::{Descriptor, InstanceUrlRule, PatchSupport, Provider};
+use crate::domain::{CredentialKind};
 
 pub struct Scim;
 
@@ -15,21 +15,12 @@ static DESCRIPTOR: Descriptor = Descriptor {
         help: "the app's SCIM base URL, the one `/Users` hangs off (e.g. https://app.example.com/scim/v2)",
     },
     settings: &[],
-    capabilities: Capabilities {
-        update: UpdateStrategy::Patch,
-        delete: true,
-        reactivate: true,
-        filters: &["userName", "externalId"],
-        notes: &[],
-    },
+    filters: &["userName", "externalId"],
+    notes: &[],
     documentation_url: "https://www.rfc-editor.org/rfc/rfc7644",
 };
 
 impl Provider for Scim {
-    fn kind(&self) -> ProviderKind {
-        ProviderKind::Scim
-    }
-
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
     }

@@ -174,3 +174,25 @@ fn a_url_ending_in_multibyte_characters_is_judged_not_sliced() {
         "https://x.com/a€"
     );
 }
+
+#[test]
+fn every_registered_provider_is_found_by_its_kind_and_catalogued_by_its_behaviour() {
+    for (kind, profile) in &REGISTRY {
+        let found = provider(*kind);
+        assert!(
+            std::ptr::eq(found.descriptor(), profile.descriptor()),
+            "{kind}"
+        );
+        let said = capabilities(found);
+        let puts_attribute_changes = matches!(
+            found.patch_support(),
+            PatchSupport::ActiveOnly | PatchSupport::None
+        );
+        assert_eq!(
+            said.update == UpdateStrategy::Put,
+            puts_attribute_changes,
+            "{kind}"
+        );
+        assert_eq!(said.delete, found.delete_refusal().is_none(), "{kind}");
+    }
+}

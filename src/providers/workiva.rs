@@ -1,8 +1,8 @@
 //! Workiva. The SCIM URL and credentials come from Workiva's Identity Provider
 //! page (Organization Admin > Security > Provisioning); deactivating suspends the user.
 
-use super::{Capabilities, Descriptor, InstanceUrlRule, Provider, UpdateStrategy};
-use crate::domain::{CredentialKind, ProviderKind};
+use super::{Descriptor, InstanceUrlRule, Provider};
+use crate::domain::{CredentialKind};
 
 pub struct Workiva;
 
@@ -16,21 +16,12 @@ static DESCRIPTOR: Descriptor = Descriptor {
         help: "the SCIM URL shown on Workiva's Identity Provider page (Organization Admin > Security > Provisioning)",
     },
     settings: &[],
-    capabilities: Capabilities {
-        update: UpdateStrategy::Patch,
-        delete: false,
-        reactivate: true,
-        filters: &["userName", "externalId"],
-        notes: &["deactivating suspends the user in Workiva"],
-    },
+    filters: &["userName", "externalId"],
+    notes: &["deactivating suspends the user in Workiva"],
     documentation_url: "https://support.workiva.com/hc/en-us/articles/360040824152",
 };
 
 impl Provider for Workiva {
-    fn kind(&self) -> ProviderKind {
-        ProviderKind::Workiva
-    }
-
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
     }

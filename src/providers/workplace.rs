@@ -5,9 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::{
-    Capabilities, Descriptor, Dialect, InstanceUrlRule, Provider, UpdateStrategy, mapping,
+    Descriptor, Dialect, InstanceUrlRule, Provider, mapping,
 };
-use crate::domain::{Connection, CredentialKind, ProviderKind, UserFields};
+use crate::domain::{Connection, CredentialKind, UserFields};
 
 pub struct Workplace;
 
@@ -21,23 +21,14 @@ static DESCRIPTOR: Descriptor = Descriptor {
         help: "leave empty for https://scim.workplace.com/",
     },
     settings: &[],
-    capabilities: Capabilities {
-        update: UpdateStrategy::Patch,
-        delete: true,
-        reactivate: true,
-        filters: &["userName", "externalId"],
-        notes: &[
-            "DELETE only succeeds for accounts that were never claimed; deactivate the others",
-        ],
-    },
+    filters: &["userName", "externalId"],
+    notes: &[
+        "DELETE only succeeds for accounts that were never claimed; deactivate the others",
+    ],
     documentation_url: "https://developers.facebook.com/docs/work-accounts/reference/scim/api-reference",
 };
 
 impl Provider for Workplace {
-    fn kind(&self) -> ProviderKind {
-        ProviderKind::Workplace
-    }
-
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
     }

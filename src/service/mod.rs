@@ -17,25 +17,31 @@ pub use connections::{
 pub use operations::{OperationEntry, OperationLog};
 pub use users::{Check, Provisioned, UserPage, UserQuery, Users};
 
+use uuid::Uuid;
+
 use crate::{
     crypto::{OpenError, SealError},
-    domain::{ErrorCode, FieldErrors},
+    domain::{ErrorCode, FieldError, FieldErrors},
     scim::{ProviderError, ProviderErrorKind},
     store::StoreError,
 };
 
+/// A failure of a use case, in domain words: its [`code`](ServiceError::code),
+/// its sentence (`Display`) and the input fields it is about
+/// ([`field_errors`](ServiceError::field_errors)). How each becomes an HTTP
+/// answer is `api`'s business.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("invalid input")]
     Invalid(FieldErrors),
     #[error("no such connection")]
     ConnectionNotFound,
-    #[error("a connection with this name already exists")]
+    #[error("another connection already has this name")]
     ConnectionExists,
-    #[error("the connection kept changing while the update was applied")]
+    #[error("the connection was changed by another request meanwhile; retry")]
     ConcurrentModification,
-    /// The instance URL fails the network policy (SSRF guard).
-    #[error("{0}")]
+    /// The instance URL fails the network policy (SSRF guard); the text says why.
+    #[error("instance_url is not allowed: {0}")]
     InstanceUrlForbidden(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -50,22 +56,34 @@ pub enum ServiceError {
     #[error("{0}")]
     Unsupported(String),
     /// No plan with this id for the connection.
-    #[error("no such plan")]
+    #[error("no plan with this id for this connection; plans expire, so plan again")]
     PlanNotFound,
     /// The plan expired or no longer describes the app; the text says which.
     #[error("{0}")]
     PlanStale(String),
+    /// The plan has been applied already: it has a run.
+    #[error("the plan was already applied; see its sync run, or plan again")]
+    PlanApplied,
     /// The plan deprovisions more than the connection's limit allows.
     #[error("{0}")]
     DeprovisionThreshold(String),
-    #[error("no such sync run")]
+    #[error("no sync run has this id")]
     SyncRunNotFound,
-    /// A run for the connection is still being applied.
+    /// A run for the connection is still being applied; the text says why.
     #[error("{0}")]
     SyncInProgress(String),
-    /// A write task ended without an answer (it panicked).
+    /// This run for the connection is still being applied.
+    #[error(
+        "run {0} is still applying changes to this connection; wait for it to finish, then plan again"
+    )]
+    RunInProgress(Uuid),
+    /// A write task ended without an answer (it panicked or was cancelled).
     #[error("a write to the app was aborted: {0}")]
     Aborted(String),
+    /// Stored data cannot be read (a value the code does not know, a payload
+    /// that does not parse; the text says which): retrying will not help.
+    #[error("{0}")]
+    Unreadable(String),
 }
 
 /// The code for an app's failure: what the API answers and the operation log records.
@@ -84,7 +102,7 @@ pub fn provider_error_code(error: &ProviderError) -> ErrorCode {
 }
 
 impl ServiceError {
-    /// The stable code of this failure.
+    /// The stable code of this failure: the one place each failure is classified.
     pub fn code(&self) -> ErrorCode {
         match self {
             ServiceError::Invalid(_) => ErrorCode::ValidationFailed,
@@ -95,15 +113,32 @@ impl ServiceError {
             ServiceError::Unsupported(_) => ErrorCode::UnsupportedOperation,
             ServiceError::Provider(error) => provider_error_code(error),
             ServiceError::PlanNotFound => ErrorCode::PlanNotFound,
-            ServiceError::PlanStale(_) => ErrorCode::PlanStale,
+            ServiceError::PlanStale(_) | ServiceError::PlanApplied => ErrorCode::PlanStale,
             ServiceError::DeprovisionThreshold(_) => ErrorCode::DeprovisionThreshold,
             ServiceError::SyncRunNotFound => ErrorCode::SyncRunNotFound,
-            ServiceError::SyncInProgress(_) => ErrorCode::SyncInProgress,
+            ServiceError::SyncInProgress(_) | ServiceError::RunInProgress(_) => {
+                ErrorCode::SyncInProgress
+            }
             ServiceError::Store(_)
             | ServiceError::Seal(_)
             | ServiceError::Open(_)
-            | ServiceError::Aborted(_) => ErrorCode::Internal,
+            | ServiceError::Aborted(_)
+            | ServiceError::Unreadable(_) => ErrorCode::Internal,
         }
+    }
+
+    /// The input field a refusal is about (`Invalid` carries its own).
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        let (field, message) = match self {
+            ServiceError::ConnectionExists => ("name", "is already taken".to_owned()),
+            ServiceError::InstanceUrlForbidden(reason) => ("instance_url", reason.clone()),
+            ServiceError::PlanNotFound => ("plan_id", "is not a plan of this connection".into()),
+            ServiceError::PlanStale(_) | ServiceError::PlanApplied => {
+                ("plan_id", "is stale".to_owned())
+            }
+            _ => return Vec::new(),
+        };
+        vec![FieldError::new(field, message)]
     }
 }
 

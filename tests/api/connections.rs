@@ -1,5 +1,6 @@
 //! The connections API, on both backends.
 
+use provisio::domain::ProviderKind;
 use serde_json::json;
 
 use crate::both_backends;
@@ -228,14 +229,15 @@ both_backends! {
         let catalogue = app.get("/v1/providers").await.json();
         let items = catalogue["items"].as_array().unwrap();
         let ids: Vec<&str> = items.iter().map(|p| p["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, ["scim", "workplace", "interact", "workiva", "8x8"]);
-        let eight = &items[4];
+        assert_eq!(ids, ProviderKind::ALL.map(ProviderKind::as_str));
+        let entry = |kind: ProviderKind| &items[ids.iter().position(|id| *id == kind.as_str()).unwrap()];
+        let eight = entry(ProviderKind::EightByEight);
         assert_eq!(eight["auth_types"], json!(["api_key", "bearer"]));
         assert_eq!(eight["settings"][0]["name"], "customer_id");
         assert_eq!(eight["settings"][0]["required"], true);
         assert_eq!(eight["capabilities"]["delete"], false);
-        let interact = &items[2];
+        let interact = entry(ProviderKind::Interact);
         assert_eq!(interact["settings"][0]["values"], json!(["SAML", "Local Login", "Windows Login"]));
-        assert_eq!(items[1]["instance_url"]["default"], "https://scim.workplace.com/");
+        assert_eq!(entry(ProviderKind::Workplace)["instance_url"]["default"], "https://scim.workplace.com/");
     }
 }

@@ -263,11 +263,11 @@ pub fn init_logging() {
 /// A configuration for a test instance: free port, explicit keys, its own data dir.
 pub fn test_config(db: &TestDb, data_dir: PathBuf, key_ring_spec: &str) -> Config {
     let mut config = Config::from_lookup(|_| None).unwrap();
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    config.database_url = SecretString::from(db.url.clone());
+    config.http.listen = "127.0.0.1:0".parse().unwrap();
+    config.database.url = SecretString::from(db.url.clone());
     config.data_dir = data_dir;
-    config.encryption_keys = Some(KeyRing::parse(key_ring_spec).unwrap());
-    config.api_keys = vec![
+    config.secrets.encryption_keys = Some(KeyRing::parse(key_ring_spec).unwrap());
+    config.secrets.api_keys = vec![
         SecretString::from(API_KEY.to_owned()),
         SecretString::from(SECOND_API_KEY.to_owned()),
     ];

@@ -47,7 +47,7 @@ async fn calls_to_the_app_are_cut_short_by_the_request_deadline() {
         .await;
     // The connection would wait 30 s for the app; the request may take 2 s.
     let app = spawn_app_with(Backend::Sqlite, |config| {
-        config.request_timeout = Duration::from_secs(2)
+        config.http.request_timeout = Duration::from_secs(2)
     })
     .await;
     app.create_connection(json!({"name": "wp", "provider": "workplace", "instance_url": mock.uri(),

@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod auth;
+mod catalogue;
 mod connection_errors;
 mod connections;
 mod faults;

@@ -63,7 +63,7 @@ async fn a_request_id_is_generated_when_missing_or_unsafe() {
 #[tokio::test]
 async fn cors_admits_only_configured_origins_including_preflight() {
     let app = spawn_app_with(Backend::Sqlite, |config| {
-        config.cors_origins = vec!["https://hr.example.com".parse().unwrap()];
+        config.http.cors_origins = vec!["https://hr.example.com".parse().unwrap()];
     })
     .await;
     let preflight = |origin: &'static str| {

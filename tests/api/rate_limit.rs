@@ -30,7 +30,7 @@ async fn a_burst_of_a_thousand_calls_reaches_the_app_at_twenty_per_second() {
         .await;
     // 1,000 calls at 20/s take 50 s: the request deadline must allow the queueing.
     let app = spawn_app_with(Backend::Sqlite, |config| {
-        config.request_timeout = Duration::from_secs(120)
+        config.http.request_timeout = Duration::from_secs(120)
     })
     .await;
     app.create_connection(

@@ -99,7 +99,7 @@ both_backends! {
 
         // Without the old key the service refuses to start, naming the key.
         let mut only_new = test_config(&app.db, app.data_dir.path().to_path_buf(), &new_key);
-        only_new.listen = "127.0.0.1:0".parse().unwrap();
+        only_new.http.listen = "127.0.0.1:0".parse().unwrap();
         let refused = provisio::startup::Application::build(only_new.clone()).await.err().unwrap();
         assert!(format!("{refused:#}").contains("`test-k1` (2 connection(s))"), "{refused:#}");
 

@@ -717,8 +717,8 @@ async fn a_retaken_item_whose_change_already_landed_is_not_sent_again() {
 #[tokio::test]
 async fn a_sync_body_may_exceed_the_general_limit_up_to_its_own() {
     let app = crate::helpers::spawn_app_with(Backend::Sqlite, |config| {
-        config.max_body_bytes = 64 * 1024;
-        config.max_sync_body_bytes = 4 * 1024 * 1024;
+        config.http.max_body_bytes = 64 * 1024;
+        config.sync.max_body_bytes = 4 * 1024 * 1024;
     })
     .await;
     let (_server, _proxy) = connect(&app, json!({"max_requests_per_second": 1000})).await;
@@ -782,7 +782,7 @@ async fn an_item_that_fails_for_a_passing_reason_is_tried_again() {
         .mount(&mock)
         .await;
     let app = crate::helpers::spawn_app_with(Backend::Sqlite, |config| {
-        config.sync_retry = Duration::from_secs(1);
+        config.sync.worker.retry = Duration::from_secs(1);
     })
     .await;
     app.create_connection(

@@ -227,9 +227,7 @@ impl SyncService {
         }
         match self.store.insert_run(&run, &items).await {
             Err(StoreError::Conflict { constraint }) if constraint == "sync_run_plan_id_key" => {
-                return Err(ServiceError::PlanStale(
-                    "the plan was already applied; see GET /v1/sync-runs, or plan again".into(),
-                ));
+                return Err(ServiceError::PlanApplied);
             }
             Err(StoreError::Conflict { constraint }) if constraint == "sync_run_open_key" => {
                 self.refuse_if_running(app.connection.id).await?;
@@ -253,11 +251,7 @@ impl SyncService {
     async fn refuse_if_running(&self, connection_id: Uuid) -> Result<(), ServiceError> {
         let newest = self.store.list_runs(Some(connection_id), None, 1).await?;
         match newest.first() {
-            Some(run) if run.finished_at.is_none() => Err(ServiceError::SyncInProgress(format!(
-                "run {} is still applying changes to this connection; wait for it to finish \
-                 (GET /v1/sync-runs/{}), then plan again",
-                run.run_id, run.run_id
-            ))),
+            Some(run) if run.finished_at.is_none() => Err(ServiceError::RunInProgress(run.run_id)),
             _ => Ok(()),
         }
     }

@@ -332,7 +332,7 @@ impl Worker {
                 (user, None)
             }
             other => {
-                return Err(ServiceError::Aborted(format!(
+                return Err(ServiceError::Unreadable(format!(
                     "a sync item with an unknown action `{other}`"
                 )));
             }
@@ -389,7 +389,7 @@ impl Worker {
 
 fn payload<T: serde::de::DeserializeOwned>(item: &ItemRow) -> Result<T, ServiceError> {
     serde_json::from_value(item.payload.clone()).map_err(|e| {
-        ServiceError::Aborted(format!(
+        ServiceError::Unreadable(format!(
             "the sync item's stored payload cannot be read: {e}"
         ))
     })
@@ -398,7 +398,7 @@ fn payload<T: serde::de::DeserializeOwned>(item: &ItemRow) -> Result<T, ServiceE
 fn user_id(item: &ItemRow) -> Result<&str, ServiceError> {
     item.user_id
         .as_deref()
-        .ok_or_else(|| ServiceError::Aborted("the sync item names no account".into()))
+        .ok_or_else(|| ServiceError::Unreadable("the sync item names no account".into()))
 }
 
 /// Whether a failure may pass if the item is tried again later.
