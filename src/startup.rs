@@ -16,7 +16,7 @@ use crate::{
     metrics::Metrics,
     scim::{ScimClient, ScimClientOptions},
     service::{
-        ApiKeyService, Connections, OperationLog, Users,
+        ApiKeyService, Connections, Health, Idempotency, OperationLog, Users,
         sync::{SyncService, Worker, WorkerOptions},
     },
     store::{self, DynStore, StoreOptions},
@@ -127,7 +127,8 @@ impl Application {
             work.clone(),
         );
         let state = AppState {
-            store: store.clone(),
+            health: Health::new(store.clone()),
+            idempotency: Idempotency::new(store.clone()),
             sync: SyncService::new(store.clone(), users.clone(), config.sync_plan_ttl, work),
             users,
             connections,
