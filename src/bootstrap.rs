@@ -10,16 +10,13 @@ use std::{
 };
 
 use anyhow::Context;
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use crate::{config::Config, crypto::KeyRing};
+use crate::{config::Config, crypto::KeyRing, service::generate_api_key};
 
 pub const ENCRYPTION_KEY_FILE: &str = "encryption-keys";
 pub const API_KEY_FILE: &str = "api-key";
-/// Prefix of generated API keys, so a leaked one is recognisable in a secret scanner.
-pub const API_KEY_PREFIX: &str = "pvs_";
 
 /// Where a secret came from; decides what gets logged.
 enum Origin {
@@ -57,17 +54,6 @@ pub fn resolve_api_keys(config: &Config) -> anyhow::Result<Vec<SecretString>> {
     }
     announce("an API key", "PROVISIO_API_KEYS", &origin);
     Ok(vec![SecretString::from(key.trim().to_owned())])
-}
-
-/// A fresh API key: `pvs_` and 32 random bytes, URL-safe base64.
-pub fn generate_api_key() -> anyhow::Result<Zeroizing<String>> {
-    let mut bytes = Zeroizing::new([0u8; 32]);
-    getrandom::fill(bytes.as_mut())
-        .map_err(|_| anyhow::anyhow!("The system random source failed."))?;
-    Ok(Zeroizing::new(format!(
-        "{API_KEY_PREFIX}{}",
-        URL_SAFE_NO_PAD.encode(bytes.as_ref())
-    )))
 }
 
 fn generated_key_id() -> String {
@@ -173,6 +159,7 @@ fn print_generated_api_key(key: &str, path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::API_KEY_PREFIX;
 
     fn config_in(dir: &Path) -> Config {
         let mut config = Config::from_lookup(|_| None).unwrap();

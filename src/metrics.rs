@@ -15,7 +15,13 @@ use prometheus_client::{
     registry::Registry,
 };
 
-use crate::store::PoolStats;
+/// The database connection pool's figures of this moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabels {

@@ -16,7 +16,7 @@ use crate::{
     metrics::Metrics,
     scim::{ScimClient, ScimClientOptions},
     service::{
-        ApiKeyService, Apps, Connections, OperationLog, Users,
+        ApiKeyService, Apps, Connections, Health, Idempotency, OperationLog, Users,
         sync::{SyncService, Worker},
     },
     store::{self, DynStore, StoreOptions},
@@ -123,7 +123,8 @@ impl Application {
             work.clone(),
         );
         let state = AppState {
-            store: store.clone(),
+            health: Health::new(store.clone()),
+            idempotency: Idempotency::new(store.clone()),
             sync: SyncService::new(
                 store.clone(),
                 connections.clone(),

@@ -44,7 +44,7 @@ async fn healthz() -> Json<Health> {
         (status = 503, response = r::NotReady),
     ))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Health>> {
-    match state.store.ping().await {
+    match state.health.ready().await {
         Ok(()) => Ok(Json(Health {
             status: "ready",
             version: env!("CARGO_PKG_VERSION"),
@@ -64,7 +64,7 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>> {
     responses((status = 200, description = "Metrics in the Prometheus text format", body = String,
         content_type = "text/plain; version=0.0.4")))]
 async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
-    let body = state.metrics.render(state.store.pool_stats());
+    let body = state.metrics.render(state.health.pool_stats());
     (
         [(
             axum::http::header::CONTENT_TYPE,

@@ -12,7 +12,6 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use super::{
@@ -21,7 +20,7 @@ use super::{
     error::{ApiError, ErrorCode, Transient},
     extract::BodyLimit,
 };
-use crate::store::{self, IdempotencyBegin, IdempotencyRecord, NewIdempotency};
+use crate::service::{Claim, HeldKey, KeyRequest, StoredResponse};
 
 pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 static REPLAYED: HeaderName = HeaderName::from_static("idempotency-replayed");
@@ -82,38 +81,36 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         uri.path_and_query().map_or("", |p| p.as_str()),
         &bytes,
     );
-    let now = store::now();
-    let claim = NewIdempotency {
-        api_key_id: principal.clone(),
-        key: key.clone(),
-        token: uuid::Uuid::new_v4().to_string(),
-        request_hash: fingerprint.clone(),
-        now,
-        locked_until: now
-            + Duration::from_std(state.http.request_timeout).unwrap_or(Duration::MAX)
-            + Duration::seconds(5),
-        expires_at: now + Duration::from_std(state.http.idempotency_ttl).unwrap_or(Duration::MAX),
-    };
-    match state.store.begin_idempotent(&claim).await {
-        Err(error) => ApiError::internal(error).into_response(),
-        Ok(IdempotencyBegin::Existing(record)) if record.request_hash != fingerprint => ApiError::new(
+    let claim = state
+        .idempotency
+        .claim(KeyRequest {
+            api_key_id: &principal,
+            key: &key,
+            request_hash: &fingerprint,
+            timeout: state.http.request_timeout,
+            keep_for: state.http.idempotency_ttl,
+        })
+        .await;
+    match claim {
+        Err(error) => ApiError::from(error).into_response(),
+        Ok(Claim::Reused) => ApiError::new(
             ErrorCode::IdempotencyKeyReused,
             "this Idempotency-Key was used with a different request; use a new key for a new request",
         )
         .into_response(),
-        Ok(IdempotencyBegin::Existing(record)) if record.state == "completed" => replay(record),
-        Ok(IdempotencyBegin::Existing(_)) => {
+        Ok(Claim::Replay(stored)) => replay(stored),
+        Ok(Claim::InProgress) => {
             ApiError::new(ErrorCode::IdempotencyKeyInUse, "a request with this Idempotency-Key is still running; retry shortly")
                 .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
                 .into_response()
         }
-        Ok(IdempotencyBegin::Started { resumed }) => {
+        Ok(Claim::Started { held, resumed }) => {
             let mut request = Request::from_parts(parts, Body::from(bytes));
             if resumed {
                 request.extensions_mut().insert(Resumed);
             }
             let response = next.run(request).await;
-            remember(&state, &claim, response).await
+            remember(&state, &held, response).await
         }
     }
 }
@@ -125,16 +122,11 @@ pub struct Resumed;
 /// Stores the response of a claimed key and returns it. A server error or a
 /// transient refusal (429, a retryable 409) releases the key instead, so that
 /// retrying with it runs the request again rather than replaying the refusal.
-async fn remember(state: &AppState, claim: &NewIdempotency, response: Response) -> Response {
-    let (principal, key, token) = (
-        claim.api_key_id.as_str(),
-        claim.key.as_str(),
-        claim.token.as_str(),
-    );
+async fn remember(state: &AppState, held: &HeldKey, response: Response) -> Response {
     let transient = response.extensions().get::<Transient>().is_some();
     let (parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
-        let _ = state.store.abandon_idempotent(principal, key, token).await;
+        let _ = state.idempotency.abandon(held).await;
         return ApiError::internal(anyhow::anyhow!("a response body could not be read"))
             .into_response();
     };
@@ -148,19 +140,12 @@ async fn remember(state: &AppState, claim: &NewIdempotency, response: Response) 
         );
     }
     let stored = if parts.status.is_server_error() || transient || too_large {
-        state.store.abandon_idempotent(principal, key, token).await
+        state.idempotency.abandon(held).await
     } else {
         let headers = kept_headers(&parts.headers);
         state
-            .store
-            .complete_idempotent(
-                principal,
-                key,
-                token,
-                parts.status.as_u16(),
-                &headers,
-                &bytes,
-            )
+            .idempotency
+            .complete(held, parts.status.as_u16(), &headers, &bytes)
             .await
     };
     if let Err(error) = stored {
@@ -169,15 +154,15 @@ async fn remember(state: &AppState, claim: &NewIdempotency, response: Response) 
     Response::from_parts(parts, Body::from(bytes))
 }
 
-fn replay(record: IdempotencyRecord) -> Response {
+fn replay(record: StoredResponse) -> Response {
     let status = record
         .status
         .and_then(|s| u16::try_from(s).ok())
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::OK);
-    let mut response = (status, record.response_body.unwrap_or_default()).into_response();
+    let mut response = (status, record.body.unwrap_or_default()).into_response();
     let headers: Vec<(String, String)> = record
-        .response_headers
+        .headers
         .and_then(|h| serde_json::from_str(&h).ok())
         .unwrap_or_default();
     for (name, value) in headers {

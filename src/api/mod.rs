@@ -39,14 +39,16 @@ use extract::BodyLimit;
 use crate::{
     config::{Config, HttpConfig},
     metrics::Metrics,
-    service::{ApiKeyService, Connections, OperationLog, Users, sync::SyncService},
-    store::DynStore,
+    service::{
+        ApiKeyService, Connections, Health, Idempotency, OperationLog, Users, sync::SyncService,
+    },
 };
 
 /// What handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: DynStore,
+    pub health: Health,
+    pub idempotency: Idempotency,
     pub connections: Connections,
     pub users: Users,
     pub operations: OperationLog,

@@ -14,10 +14,7 @@ use super::{
     openapi::responses as r,
     pagination::{self, PageQuery},
 };
-use crate::{
-    domain::{ConnectionKey, ErrorCode},
-    store::{OperationFilter, OperationRow},
-};
+use crate::domain::{ConnectionKey, ErrorCode, OperationFilter, OperationRecord, Outcome};
 
 const LISTING: &str = "operations";
 
@@ -51,13 +48,6 @@ pub struct OperationQuery {
     cursor: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Success,
-    Failure,
-}
-
 /// One call provisio made to an app.
 #[derive(Serialize, ToSchema)]
 pub struct OperationOut {
@@ -84,8 +74,8 @@ pub struct OperationOut {
     created_at: DateTime<Utc>,
 }
 
-impl From<OperationRow> for OperationOut {
-    fn from(row: OperationRow) -> Self {
+impl From<OperationRecord> for OperationOut {
+    fn from(row: OperationRecord) -> Self {
         Self {
             id: row.operation_id,
             connection_id: row.connection_id,
@@ -93,11 +83,7 @@ impl From<OperationRow> for OperationOut {
             operation: row.operation,
             user_id: row.user_id,
             user_name: row.user_name,
-            outcome: if row.outcome == "success" {
-                Outcome::Success
-            } else {
-                Outcome::Failure
-            },
+            outcome: row.outcome,
             provider_status: row.provider_status,
             error_code: row.error_code,
             attempts: row.attempts,
@@ -160,10 +146,7 @@ async fn list_operations(
         connection_name,
         user_id: query.user_id,
         user_name: query.user_name,
-        outcome: query.outcome.map(|o| match o {
-            Outcome::Success => "success".to_owned(),
-            Outcome::Failure => "failure".to_owned(),
-        }),
+        outcome: query.outcome,
         run_id: query.run_id,
         from: query.from,
         to: query.to,

@@ -22,11 +22,11 @@ use super::{
     pagination::{self, PageQuery},
 };
 use crate::{
-    domain::{Caller, ConnectionKey, MatchKey, Person, Rules},
-    service::sync::{
-        Action, Change, Deprovision, Orphan, RunState, StoredPlan, SyncRequest, Totals,
+    domain::{
+        Action, Caller, Change, ConnectionKey, ItemFilter, ItemStatus, MatchKey, Person, Rules,
+        RunStatus, SyncItem,
     },
-    store::{ItemFilter, ItemRow},
+    service::sync::{Deprovision, Orphan, RunState, StoredPlan, SyncRequest, Totals},
 };
 
 const LISTING: &str = "sync-runs";
@@ -136,19 +136,6 @@ impl From<StoredPlan> for PlanOut {
     }
 }
 
-/// How a run is doing.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    /// Waiting for an instance to take its items.
-    Queued,
-    Running,
-    /// Every item done.
-    Succeeded,
-    /// Finished; some items failed (see their `error_code`).
-    CompletedWithErrors,
-}
-
 /// Item counts by status.
 #[derive(Serialize, ToSchema)]
 pub struct Progress {
@@ -159,37 +146,15 @@ pub struct Progress {
     failed: i64,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemStatus {
-    Pending,
-    Running,
-    Done,
-    Failed,
-}
-
-impl ItemStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            ItemStatus::Pending => "pending",
-            ItemStatus::Running => "running",
-            ItemStatus::Done => "done",
-            ItemStatus::Failed => "failed",
-        }
-    }
-}
-
 /// One change of a run and how it ended.
 #[derive(Serialize, ToSchema)]
 pub struct RunItemOut {
     seq: i32,
-    #[schema(value_type = Action)]
-    action: String,
+    action: Action,
     external_id: Option<String>,
     user_id: Option<String>,
     user_name: Option<String>,
-    #[schema(value_type = ItemStatus)]
-    status: String,
+    status: ItemStatus,
     /// Times an instance took the item (more than 1 after a crash or a lapsed lease).
     attempts: i32,
     #[schema(value_type = Option<ErrorCode>)]
@@ -198,11 +163,11 @@ pub struct RunItemOut {
     updated_at: DateTime<Utc>,
 }
 
-impl From<ItemRow> for RunItemOut {
-    fn from(row: ItemRow) -> Self {
+impl From<SyncItem> for RunItemOut {
+    fn from(row: SyncItem) -> Self {
         Self {
             seq: row.seq,
-            action: row.action,
+            action: row.change.action(),
             external_id: row.external_id,
             user_id: row.user_id,
             user_name: row.user_name,
@@ -236,25 +201,19 @@ pub struct SyncRunOut {
 
 impl SyncRunOut {
     fn new(state: RunState, with_items: bool) -> Self {
-        let status = match state.status() {
-            "succeeded" => RunStatus::Succeeded,
-            "completed_with_errors" => RunStatus::CompletedWithErrors,
-            "running" => RunStatus::Running,
-            _ => RunStatus::Queued,
-        };
-        let count = |s: &str| state.counts.get(s).copied().unwrap_or(0);
+        let counts = state.counts;
         let progress = Progress {
-            total: state.counts.values().sum(),
-            pending: count("pending"),
-            running: count("running"),
-            done: count("done"),
-            failed: count("failed"),
+            total: counts.total(),
+            pending: counts.pending,
+            running: counts.running,
+            done: counts.done,
+            failed: counts.failed,
         };
         Self {
             run_id: state.run.run_id,
             connection_id: state.run.connection_id,
             plan_id: state.run.plan_id,
-            status,
+            status: state.status(),
             totals: state.run.totals,
             progress,
             created_at: state.run.created_at,
@@ -556,8 +515,8 @@ async fn list_run_items(
         return Err(ApiError::field("cursor", "belongs to another run's items"));
     }
     let filter = ItemFilter {
-        status: query.status.map(ItemStatus::as_str),
-        action: query.action.map(Action::as_str),
+        status: query.status,
+        action: query.action,
         after_seq: after.map(|(_, seq)| seq),
         limit: Some(limit + 1),
     };

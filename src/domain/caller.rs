@@ -21,6 +21,8 @@ pub enum Scope {
 }
 
 impl Scope {
+    pub const ALL: [Scope; 2] = [Scope::ReadWrite, Scope::ReadOnly];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::ReadWrite => "read_write",

@@ -9,10 +9,12 @@ mod credentials;
 mod error_code;
 mod field_error;
 pub mod json;
+mod operation;
 mod patch;
 mod person;
 mod provider;
 mod rules;
+mod sync;
 mod user;
 
 pub use caller::{Caller, Scope};
@@ -20,8 +22,13 @@ pub use connection::{Connection, ConnectionKey, ConnectionName, ConnectionSettin
 pub use credentials::{CorruptCredentialsError, CredentialKind, CredentialSummary, Credentials};
 pub use error_code::ErrorCode;
 pub use field_error::{FieldError, FieldErrors};
+pub use operation::{OperationFilter, OperationRecord, Outcome};
 pub use patch::Patch;
 pub use person::{Person, value_at};
 pub use provider::ProviderKind;
 pub use rules::{Condition, DeprovisionLimit, MAPPABLE_FIELDS, MappingRule, MatchKey, Rules};
+pub use sync::{
+    Action, Change, ItemChange, ItemCounts, ItemFilter, ItemStatus, ManagedAccount, RunStatus,
+    SyncItem, SyncRun, UpdatePayload,
+};
 pub use user::{MultiValued, NamePatch, PersonName, User, UserFields, UserPatch, is_core_schema};

@@ -2,18 +2,20 @@
 //! beside the ones given in `PROVISIO_API_KEYS`. Only SHA-256 digests are
 //! stored; a key is shown once, when it is created.
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::ServiceError;
 use crate::{
-    bootstrap,
     domain::{FieldError, Scope},
     store::{self, ApiKeyRow, DynStore, StoreError},
 };
 
 const NAME_CONSTRAINT: &str = "api_key_name_key";
+/// Prefix of generated API keys, so a leaked one is recognisable in a secret scanner.
+pub const API_KEY_PREFIX: &str = "pvs_";
 
 /// A stored API key as listed (no digest).
 #[derive(Debug, Clone)]
@@ -35,6 +37,17 @@ pub struct KeyOwner {
 #[derive(Clone)]
 pub struct ApiKeyService {
     store: DynStore,
+}
+
+/// A fresh API key: `pvs_` and 32 random bytes, URL-safe base64.
+pub fn generate_api_key() -> anyhow::Result<Zeroizing<String>> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    getrandom::fill(bytes.as_mut())
+        .map_err(|_| anyhow::anyhow!("The system random source failed."))?;
+    Ok(Zeroizing::new(format!(
+        "{API_KEY_PREFIX}{}",
+        URL_SAFE_NO_PAD.encode(bytes.as_ref())
+    )))
 }
 
 /// The hex SHA-256 digest under which a key is stored.
@@ -59,14 +72,14 @@ impl ApiKeyService {
                 FieldError::new("name", "must be 1 to 64 printable characters").into(),
             ));
         }
-        let secret = bootstrap::generate_api_key()
+        let secret = generate_api_key()
             .map_err(|e| ServiceError::Invalid(FieldError::new("key", e.to_string()).into()))?;
         let digest = key_digest(&secret);
         let row = ApiKeyRow {
             api_key_id: format!("ak_{}", &digest[..12]),
             name: name.to_owned(),
             key_hash: digest,
-            scope: scope.as_str().to_owned(),
+            scope,
             created_at: store::now(),
             revoked_at: None,
         };
@@ -103,7 +116,7 @@ impl ApiKeyService {
             .find_api_key(&key_digest(presented))
             .await?
             .map(|row| KeyOwner {
-                scope: Scope::parse(&row.scope).unwrap_or(Scope::ReadOnly),
+                scope: row.scope,
                 id: row.api_key_id,
             }))
     }
@@ -111,7 +124,7 @@ impl ApiKeyService {
 
 fn info(row: ApiKeyRow) -> ApiKeyInfo {
     ApiKeyInfo {
-        scope: Scope::parse(&row.scope).unwrap_or(Scope::ReadOnly),
+        scope: row.scope,
         id: row.api_key_id,
         name: row.name,
         created_at: row.created_at,

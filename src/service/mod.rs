@@ -5,15 +5,21 @@
 mod api_keys;
 mod app;
 mod connections;
+mod health;
+mod idempotency;
 mod operations;
 pub mod sync;
 mod users;
 
-pub use api_keys::{ApiKeyInfo, ApiKeyService, KeyOwner, key_digest};
+pub use api_keys::{
+    API_KEY_PREFIX, ApiKeyInfo, ApiKeyService, KeyOwner, generate_api_key, key_digest,
+};
 pub use app::Apps;
 pub use connections::{
     ConnectionChanges, ConnectionPage, Connections, NewConnection, RotationFailure, RotationReport,
 };
+pub use health::Health;
+pub use idempotency::{Claim, HeldKey, Idempotency, KeyRequest, StoredResponse};
 pub use operations::{OperationEntry, OperationLog};
 pub use users::{Check, Provisioned, UserPage, UserQuery, Users};
 

@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::{
-    domain::{Caller, Connection, ErrorCode},
+    domain::{Caller, Connection, ErrorCode, OperationFilter, OperationRecord, Outcome},
     metrics::Metrics,
-    store::{self, DynStore, OperationFilter, OperationRow},
+    store::{self, DynStore},
 };
 
 /// One call's record, before it is stored.
@@ -42,7 +42,7 @@ impl OperationLog {
     /// Records an entry. The call already happened, so a failure to record is
     /// logged loudly and counted, not turned into a failure of the call.
     pub async fn record(&self, entry: OperationEntry<'_>) {
-        let row = OperationRow {
+        let record = OperationRecord {
             operation_id: Uuid::now_v7(),
             connection_id: entry.connection.id,
             connection_name: entry.connection.name.to_string(),
@@ -50,11 +50,10 @@ impl OperationLog {
             user_id: entry.user_id,
             user_name: entry.user_name,
             outcome: if entry.error.is_none() {
-                "success"
+                Outcome::Success
             } else {
-                "failure"
-            }
-            .to_owned(),
+                Outcome::Failure
+            },
             provider_status: entry.provider_status.map(i32::from),
             error_code: entry.error.map(|code| code.as_str().to_owned()),
             attempts: i32::try_from(entry.attempts).unwrap_or(i32::MAX),
@@ -64,8 +63,8 @@ impl OperationLog {
             run_id: entry.run_id,
             created_at: store::now(),
         };
-        if let Err(error) = self.store.insert_operation(&row).await {
-            tracing::error!(%error, operation = row.operation, connection = %row.connection_id, "could not write the operation log");
+        if let Err(error) = self.store.insert_operation(&record).await {
+            tracing::error!(%error, operation = record.operation, connection = %record.connection_id, "could not write the operation log");
             if let Some(metrics) = &self.metrics {
                 metrics.count_operation_log_failure();
             }
@@ -76,7 +75,7 @@ impl OperationLog {
         &self,
         filter: &OperationFilter,
         limit: u32,
-    ) -> Result<Vec<OperationRow>, ServiceError> {
+    ) -> Result<Vec<OperationRecord>, ServiceError> {
         Ok(self.store.list_operations(filter, limit).await?)
     }
 

@@ -1,12 +1,15 @@
 //! Persistence behind one [`Store`] trait, with a Postgres and an SQLite implementation
 //! that behave the same and pass the same tests. `DATABASE_URL` picks one at start-up.
-//! The trait is split by table so each backend keeps one file per concern.
+//! The trait is split by table. The SQL is written once (`shared/`, compiled
+//! into each backend with its id and time codecs); each backend keeps only
+//! what truly differs: connecting, constraint names, and the lock a claim takes.
 
+pub(crate) mod codec;
 mod model;
 mod postgres;
 mod sqlite;
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
@@ -14,14 +17,22 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 pub use model::{
-    ApiKeyRow, ConnectionRow, IdempotencyBegin, IdempotencyRecord, ItemFilter, ItemOutcome,
-    ItemRow, KeyUsage, ManagedUserRow, NewIdempotency, OperationFilter, OperationRow, PlanRow,
-    PoolStats, RunRow,
+    ApiKeyRow, ConnectionRow, IdempotencyBegin, IdempotencyRecord, IdempotencyState, ItemOutcome,
+    KeyUsage, ManagedUserRow, NewIdempotency, PlanRow, UnreadableItem,
 };
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
-use crate::domain::ConnectionKey;
+use crate::{
+    domain::{
+        ConnectionKey, ItemCounts, ItemFilter, ManagedAccount, OperationFilter, OperationRecord,
+        SyncItem, SyncRun,
+    },
+    metrics::PoolStats,
+};
+
+/// A claimed sync item, or one this version cannot read.
+pub type ClaimedItem = Result<SyncItem, UnreadableItem>;
 
 /// A shared, dynamically chosen store.
 pub type DynStore = Arc<dyn Store>;
@@ -35,6 +46,7 @@ pub trait Store:
     + IdempotencyStore
     + ApiKeyStore
     + SyncStore
+    + RunStore
     + Send
     + Sync
     + 'static
@@ -91,14 +103,14 @@ pub trait ConnectionStore {
 
 #[async_trait]
 pub trait OperationStore {
-    async fn insert_operation(&self, row: &OperationRow) -> Result<(), StoreError>;
+    async fn insert_operation(&self, record: &OperationRecord) -> Result<(), StoreError>;
 
     /// Newest first, matching `filter`, continuing before `filter.before`.
     async fn list_operations(
         &self,
         filter: &OperationFilter,
         limit: u32,
-    ) -> Result<Vec<OperationRow>, StoreError>;
+    ) -> Result<Vec<OperationRecord>, StoreError>;
 
     /// Deletes entries created before `before`; returns how many.
     async fn prune_operations(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
@@ -160,7 +172,7 @@ pub trait SyncStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    async fn managed_users(&self, connection_id: Uuid) -> Result<Vec<ManagedUserRow>, StoreError>;
+    async fn managed_users(&self, connection_id: Uuid) -> Result<Vec<ManagedAccount>, StoreError>;
 
     /// Links accounts as managed, in one transaction (each replacing any link
     /// of its external id to another account).
@@ -172,11 +184,14 @@ pub trait SyncStore {
 
     /// Deletes plans expired at `now`; returns how many.
     async fn prune_plans(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+}
 
+#[async_trait]
+pub trait RunStore {
     /// Stores a run and its items in one transaction.
-    async fn insert_run(&self, run: &RunRow, items: &[ItemRow]) -> Result<(), StoreError>;
+    async fn insert_run(&self, run: &SyncRun, items: &[SyncItem]) -> Result<(), StoreError>;
 
-    async fn get_run(&self, run_id: Uuid) -> Result<Option<RunRow>, StoreError>;
+    async fn get_run(&self, run_id: Uuid) -> Result<Option<SyncRun>, StoreError>;
 
     /// Newest first, optionally for one connection, continuing before `before`.
     async fn list_runs(
@@ -184,17 +199,18 @@ pub trait SyncStore {
         connection_id: Option<Uuid>,
         before: Option<(DateTime<Utc>, Uuid)>,
         limit: u32,
-    ) -> Result<Vec<RunRow>, StoreError>;
+    ) -> Result<Vec<SyncRun>, StoreError>;
 
     /// A run's items that pass `filter`, in sequence order.
     async fn run_items(
         &self,
         run_id: Uuid,
         filter: &ItemFilter,
-    ) -> Result<Vec<ItemRow>, StoreError>;
+    ) -> Result<Vec<SyncItem>, StoreError>;
 
-    /// Item counts by status for a run.
-    async fn item_counts(&self, run_id: Uuid) -> Result<Vec<(String, i64)>, StoreError>;
+    /// Item counts by status for each of these runs (in one query); a run
+    /// without items has no entry.
+    async fn item_counts(&self, run_ids: &[Uuid]) -> Result<HashMap<Uuid, ItemCounts>, StoreError>;
 
     /// Atomically claims up to `limit` items for `owner`, in run and sequence
     /// order: pending items (whose retry time, if any, has come) and running
@@ -206,7 +222,7 @@ pub trait SyncStore {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
-    ) -> Result<Vec<ItemRow>, StoreError>;
+    ) -> Result<Vec<ClaimedItem>, StoreError>;
 
     /// Extends `owner`'s leases on `items` (those it is still working on).
     async fn renew_leases(

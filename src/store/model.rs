@@ -1,9 +1,13 @@
-//! The rows the store reads and writes, in storage terms.
+//! The rows the store reads and writes in storage terms, which only services
+//! see. Records shown as they are stored (runs, items, the operation log) are
+//! domain types instead.
 
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
+
+use crate::domain::{ItemStatus, Scope};
 
 /// A connection as stored. The sealed credential is opaque here.
 #[derive(Clone, PartialEq)]
@@ -41,40 +45,6 @@ pub struct KeyUsage {
     pub connections: i64,
 }
 
-/// One provisioning call made to an app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperationRow {
-    pub operation_id: Uuid,
-    pub connection_id: Uuid,
-    pub connection_name: String,
-    pub operation: String,
-    pub user_id: Option<String>,
-    pub user_name: Option<String>,
-    pub outcome: String,
-    pub provider_status: Option<i32>,
-    pub error_code: Option<String>,
-    pub attempts: i32,
-    pub duration_ms: i64,
-    pub request_id: Option<String>,
-    pub api_key_id: Option<String>,
-    pub run_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// Which operations to list. Every field narrows; `before` is the keyset cursor.
-#[derive(Debug, Clone, Default)]
-pub struct OperationFilter {
-    pub connection_id: Option<Uuid>,
-    pub connection_name: Option<String>,
-    pub user_id: Option<String>,
-    pub user_name: Option<String>,
-    pub outcome: Option<String>,
-    pub run_id: Option<Uuid>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub before: Option<(DateTime<Utc>, Uuid)>,
-}
-
 /// A claim on an idempotency key.
 #[derive(Debug, Clone)]
 pub struct NewIdempotency {
@@ -93,11 +63,37 @@ pub struct NewIdempotency {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyRecord {
     pub request_hash: String,
-    /// `in_progress` or `completed`.
-    pub state: String,
+    pub state: IdempotencyState,
     pub status: Option<i32>,
     pub response_headers: Option<String>,
     pub response_body: Option<Vec<u8>>,
+}
+
+/// Where a claimed key stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdempotencyState {
+    /// A request holds it (or held it until its lock expires).
+    InProgress,
+    /// Its response is stored.
+    Completed,
+    /// Its request gave up without a response; the next one runs again.
+    Failed,
+}
+
+impl IdempotencyState {
+    pub const ALL: [IdempotencyState; 3] = [
+        IdempotencyState::InProgress,
+        IdempotencyState::Completed,
+        IdempotencyState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdempotencyState::InProgress => "in_progress",
+            IdempotencyState::Completed => "completed",
+            IdempotencyState::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,18 +111,9 @@ pub struct ApiKeyRow {
     pub api_key_id: String,
     pub name: String,
     pub key_hash: String,
-    /// `read_write` or `read_only`.
-    pub scope: String,
+    pub scope: Scope,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// The connection pool's figures, for metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolStats {
-    pub size: u32,
-    pub idle: u32,
-    pub max: u32,
 }
 
 /// An account provisio manages in one connection's app.
@@ -155,56 +142,20 @@ pub struct PlanRow {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A sync run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRow {
-    pub run_id: Uuid,
-    pub connection_id: Uuid,
-    pub plan_id: Option<Uuid>,
-    pub totals: serde_json::Value,
-    pub api_key_id: Option<String>,
-    pub request_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-/// One change of a sync run, claimable by any instance.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ItemRow {
-    pub run_id: Uuid,
-    pub seq: i32,
-    pub action: String,
-    pub external_id: Option<String>,
-    pub user_id: Option<String>,
-    pub user_name: Option<String>,
-    pub payload: serde_json::Value,
-    /// `pending`, `running`, `done` or `failed`.
-    pub status: String,
-    /// Claims so far (a claim after a crash makes 2).
-    pub attempts: i32,
-    pub error_code: Option<String>,
-    pub error_detail: Option<String>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Which of a run's items to read, in sequence order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ItemFilter {
-    /// Only items in this status.
-    pub status: Option<&'static str>,
-    /// Only items of this action.
-    pub action: Option<&'static str>,
-    /// Only items after this sequence number.
-    pub after_seq: Option<i32>,
-    /// At most this many (all when `None`).
-    pub limit: Option<u32>,
-}
-
 /// How an item ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemOutcome {
-    pub status: &'static str,
+    pub status: ItemStatus,
     pub user_id: Option<String>,
     pub error_code: Option<String>,
     pub error_detail: Option<String>,
+}
+
+/// A claimed item this version cannot read (a newer version's action, or a row
+/// edited by hand): the worker fails it rather than every claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableItem {
+    pub run_id: Uuid,
+    pub seq: i32,
+    pub problem: String,
 }

@@ -10,6 +10,7 @@ mod connections;
 mod faults;
 mod helpers;
 mod idempotency;
+mod layers;
 mod limits;
 mod openapi;
 mod operations;

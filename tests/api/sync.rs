@@ -808,3 +808,34 @@ async fn an_item_that_fails_for_a_passing_reason_is_tried_again() {
         .count();
     assert_eq!(posts, 5, "4 tries that failed, then one that landed");
 }
+
+/// An item this version cannot read (an action a newer version queued, a row
+/// edited by hand) fails on its own: the items claimed with it are applied.
+#[tokio::test]
+async fn an_unreadable_item_fails_alone() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_server, _proxy) = connect(&app, json!({"max_requests_per_second": 1000})).await;
+    let run = apply(&app, json!({"mode": "apply", "people": people(0..3)})).await;
+    let run_id = run["run_id"].as_str().unwrap();
+    app.db
+        .execute(&format!(
+            "update sync_item set status = 'pending', lease_until = null where run_id = '{run_id}' and seq < 2; \
+             update sync_item set action = 'merge' where run_id = '{run_id}' and seq = 0; \
+             update sync_run set finished_at = null where run_id = '{run_id}'"
+        ))
+        .await;
+    let listed = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let runs = app.get("/v1/sync-runs?connection=hr").await.json();
+            if runs["items"][0]["finished_at"].is_string() {
+                return runs["items"][0].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the run finishes again");
+    assert_eq!(listed["status"], "completed_with_errors", "{listed}");
+    assert_eq!(listed["progress"]["failed"], 1, "{listed}");
+    assert_eq!(listed["progress"]["done"], 2, "{listed}");
+}

@@ -4,11 +4,9 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use utoipa::ToSchema;
 
-use crate::domain::{MultiValued, Person, Rules, User, UserFields, UserPatch};
+use crate::domain::{Change, MultiValued, Person, Rules, User, UserFields, UserPatch};
 
 /// One field of the unified user, as a diff or a mapping names it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,16 +31,6 @@ impl fmt::Display for FieldPath {
             FieldPath::Extension(urn, attribute) => write!(f, "extensions.{urn}.{attribute}"),
         }
     }
-}
-
-/// One changed field: what the app has, and what it will have.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Change {
-    pub field: String,
-    /// What the app has (`null` when unset): any JSON value.
-    pub before: Value,
-    /// What it will have: any JSON value.
-    pub after: Value,
 }
 
 /// The account a person should have. `Err` says why it cannot be worked out.

@@ -7,7 +7,6 @@ pub mod plan;
 mod service;
 mod worker;
 
-pub use desired::Change;
-pub use plan::{Action, Deprovision, Orphan, Plan, PlanItem, Totals};
+pub use plan::{Deprovision, Orphan, Plan, PlanItem, Totals};
 pub use service::{RunState, StoredPlan, SyncRequest, SyncService};
 pub use worker::{Worker, WorkerOptions};

@@ -9,47 +9,17 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::desired::{Change, creation, desired_user, diff, patch_for};
+use super::desired::{creation, desired_user, diff};
 use crate::{
-    domain::{Connection, MatchKey, MultiValued, Person, Rules, User, UserFields, value_at},
+    domain::{
+        Action, Change, Connection, ItemChange, ManagedAccount, MatchKey, MultiValued, Person,
+        Rules, UpdatePayload, User, UserFields, value_at,
+    },
     providers::Provider,
-    store::ManagedUserRow,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Create,
-    Update,
-    Deactivate,
-    Reactivate,
-    Unchanged,
-    Conflict,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Deactivate => "deactivate",
-            Action::Reactivate => "reactivate",
-            Action::Unchanged => "unchanged",
-            Action::Conflict => "conflict",
-        }
-    }
-
-    /// Whether applying the plan does something for this item.
-    pub fn is_change(self) -> bool {
-        matches!(
-            self,
-            Action::Create | Action::Update | Action::Deactivate | Action::Reactivate
-        )
-    }
-}
-
 /// What to do about one person or account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanItem {
     pub action: Action,
     pub external_id: Option<String>,
@@ -57,8 +27,10 @@ pub struct PlanItem {
     pub user_name: Option<String>,
     pub changes: Vec<Change>,
     pub reason: Option<String>,
-    /// What applying needs: the new user (create) or the merge patch (update, reactivate).
-    pub payload: Value,
+    /// What applying does, with what it needs (the new user, or the changes to
+    /// make); `None` when applying leaves the item alone.
+    #[serde(rename = "payload")]
+    pub change: Option<ItemChange>,
     /// The account matched this person: applying the plan links it as managed
     /// (changed accounts are linked when their change lands).
     #[serde(default)]
@@ -86,7 +58,7 @@ pub struct Totals {
     pub orphans: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
     pub totals: Totals,
     pub items: Vec<PlanItem>,
@@ -117,7 +89,7 @@ impl Deprovision {
 pub struct PlanInput<'a> {
     pub people: &'a [Person],
     pub accounts: &'a [User],
-    pub managed: &'a [ManagedUserRow],
+    pub managed: &'a [ManagedAccount],
     pub rules: &'a Rules,
     pub deprovision: Deprovision,
     pub adopt: bool,
@@ -208,12 +180,12 @@ pub fn plan<'i>(input: &'i PlanInput<'i>) -> Plan {
         links: input
             .managed
             .iter()
-            .filter_map(|m| Some((m.external_id.as_deref()?, m.provider_user_id.as_str())))
+            .filter_map(|m| Some((m.external_id.as_deref()?, m.user_id.as_str())))
             .collect(),
         managed: input
             .managed
             .iter()
-            .map(|m| (m.provider_user_id.as_str(), m.external_id.as_deref()))
+            .map(|m| (m.user_id.as_str(), m.external_id.as_deref()))
             .collect(),
         claimed: HashSet::new(),
         contested: HashSet::new(),
@@ -245,7 +217,7 @@ pub fn plan<'i>(input: &'i PlanInput<'i>) -> Plan {
 
     // Managed accounts nobody claims any more: leavers.
     for managed in input.managed {
-        let Some(account) = state.accounts.by_id.get(managed.provider_user_id.as_str()) else {
+        let Some(account) = state.accounts.by_id.get(managed.user_id.as_str()) else {
             continue;
         };
         if state.claimed.contains(account.id.as_str())
@@ -382,7 +354,7 @@ where
                 reason: Some(format!(
                     "{reason}; the matching account is not managed by provisio, so it is left alone (send `adopt: true` to deprovision it)"
                 )),
-                payload: Value::Null,
+                change: None,
                 matched: false,
             },
             (Err(reason), None) => PlanItem {
@@ -392,7 +364,7 @@ where
                 user_name: Some(person.fields.user_name.clone()),
                 changes: Vec::new(),
                 reason: Some(format!("{reason}; no account to deprovision")),
-                payload: Value::Null,
+                change: None,
                 matched: false,
             },
             (Ok(()), account) => {
@@ -426,7 +398,7 @@ fn create(person: &Person, desired: UserFields, input: &PlanInput<'_>) -> PlanIt
         // What the new account gets, field by field, for review (and the fingerprint).
         changes: creation(&desired),
         reason: None,
-        payload: serde_json::to_value(&desired).unwrap_or(Value::Null),
+        change: Some(ItemChange::Create(desired)),
         matched: false,
     }
 }
@@ -438,11 +410,15 @@ fn change(desired: UserFields, account: &User, external_id: Option<String>) -> P
         (true, true) => Action::Unchanged,
         (true, false) => Action::Update,
     };
-    let active = (action == Action::Reactivate).then_some(true);
-    let payload = if action.is_change() {
-        patch_json(&changes, &desired, active)
-    } else {
-        Value::Null
+    let update = |active| UpdatePayload {
+        desired,
+        changes: changes.clone(),
+        active,
+    };
+    let change = match action {
+        Action::Reactivate => Some(ItemChange::Reactivate(update(Some(true)))),
+        Action::Update => Some(ItemChange::Update(update(None))),
+        _ => None,
     };
     PlanItem {
         action,
@@ -451,7 +427,7 @@ fn change(desired: UserFields, account: &User, external_id: Option<String>) -> P
         user_name: Some(account.fields.user_name.clone()),
         changes,
         reason: None,
-        payload,
+        change,
         matched: true,
     }
 }
@@ -493,7 +469,7 @@ fn refuse_colliding_creates(items: &mut [PlanItem], accounts: &Accounts<'_>) {
             action: Action::Conflict,
             changes: Vec::new(),
             reason: Some(reason),
-            payload: Value::Null,
+            change: None,
             ..item.clone()
         };
     }
@@ -524,33 +500,6 @@ fn wanted(person: &Person, rules: &Rules) -> Result<(), String> {
         return Err("the person does not meet the eligibility rules".into());
     }
     Ok(())
-}
-
-/// What a run needs to apply an update or reactivation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct UpdatePayload {
-    pub desired: crate::domain::UserFields,
-    pub changes: Vec<Change>,
-    pub active: Option<bool>,
-}
-
-impl UpdatePayload {
-    pub fn patch(&self) -> crate::domain::UserPatch {
-        patch_for(&self.changes, &self.desired, self.active)
-    }
-}
-
-fn patch_json(
-    changes: &[Change],
-    desired: &crate::domain::UserFields,
-    active: Option<bool>,
-) -> Value {
-    serde_json::to_value(UpdatePayload {
-        desired: desired.clone(),
-        changes: changes.to_vec(),
-        active,
-    })
-    .unwrap_or(Value::Null)
 }
 
 fn deprovision(
@@ -584,7 +533,7 @@ fn deprovision(
             Vec::new()
         },
         reason: Some(reason),
-        payload: Value::Null,
+        change: (action == Action::Deactivate).then_some(ItemChange::Deactivate),
         matched: false,
     }
 }
@@ -597,7 +546,7 @@ fn conflict(person: &Person, account: Option<&User>, reason: String) -> PlanItem
         user_name: Some(person.fields.user_name.clone()),
         changes: Vec::new(),
         reason: Some(reason),
-        payload: Value::Null,
+        change: None,
         matched: false,
     }
 }

@@ -9,11 +9,14 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::plan::{Action, Deprovision, Plan, PlanInput, fingerprint, plan};
+use super::plan::{Deprovision, Plan, PlanInput, fingerprint, plan};
 use crate::{
-    domain::{Caller, ConnectionKey, FieldErrors, Person, Rules},
+    domain::{
+        Action, Caller, ConnectionKey, FieldErrors, ItemCounts, ItemFilter, ItemStatus, Person,
+        Rules, RunStatus, SyncItem, SyncRun,
+    },
     service::{Apps, Connections, ServiceError, Users, app::AppConnection},
-    store::{self, DynStore, ItemFilter, ItemRow, ManagedUserRow, PlanRow, RunRow, StoreError},
+    store::{self, DynStore, ManagedUserRow, PlanRow, StoreError},
 };
 
 /// A sync request, parsed.
@@ -42,25 +45,14 @@ pub struct StoredPlan {
 /// A run and how far it got.
 #[derive(Debug, Clone)]
 pub struct RunState {
-    pub run: RunRow,
-    pub counts: HashMap<String, i64>,
-    pub items: Vec<ItemRow>,
+    pub run: SyncRun,
+    pub counts: ItemCounts,
+    pub items: Vec<SyncItem>,
 }
 
 impl RunState {
-    pub fn status(&self) -> &'static str {
-        let count = |s: &str| self.counts.get(s).copied().unwrap_or(0);
-        if self.run.finished_at.is_some() {
-            if count("failed") > 0 {
-                "completed_with_errors"
-            } else {
-                "succeeded"
-            }
-        } else if count("running") + count("done") + count("failed") > 0 {
-            "running"
-        } else {
-            "queued"
-        }
+    pub fn status(&self) -> RunStatus {
+        self.counts.run_status(self.run.finished_at.is_some())
     }
 }
 
@@ -191,7 +183,7 @@ impl SyncService {
             check_deprovision_limit(&plan, &rules)?;
         }
         let now = store::now();
-        let run = RunRow {
+        let run = SyncRun {
             run_id: Uuid::now_v7(),
             connection_id: app.connection.id,
             plan_id,
@@ -201,20 +193,19 @@ impl SyncService {
             created_at: now,
             finished_at: None,
         };
-        let items: Vec<ItemRow> = plan
+        let items: Vec<SyncItem> = plan
             .items
             .iter()
-            .filter(|item| item.action.is_change())
+            .filter_map(|item| Some((item, item.change.clone()?)))
             .enumerate()
-            .map(|(seq, item)| ItemRow {
+            .map(|(seq, (item, change))| SyncItem {
                 run_id: run.run_id,
                 seq: i32::try_from(seq).unwrap_or(i32::MAX),
-                action: item.action.as_str().to_owned(),
+                change,
                 external_id: item.external_id.clone(),
                 user_id: item.user_id.clone(),
                 user_name: item.user_name.clone(),
-                payload: item.payload.clone(),
-                status: "pending".into(),
+                status: ItemStatus::Pending,
                 attempts: 0,
                 error_code: None,
                 error_detail: None,
@@ -376,7 +367,11 @@ impl SyncService {
     /// A run with its progress, without its items.
     pub async fn summary(&self, run_id: Uuid) -> Result<RunState, ServiceError> {
         let run = self.get_run(run_id).await?;
-        self.with_counts(run).await
+        let states = self.with_counts(vec![run]).await?;
+        states
+            .into_iter()
+            .next()
+            .ok_or(ServiceError::SyncRunNotFound)
     }
 
     /// A run with its progress and every item.
@@ -391,30 +386,30 @@ impl SyncService {
         &self,
         run_id: Uuid,
         filter: &ItemFilter,
-    ) -> Result<Vec<ItemRow>, ServiceError> {
+    ) -> Result<Vec<SyncItem>, ServiceError> {
         self.get_run(run_id).await?;
         Ok(self.store.run_items(run_id, filter).await?)
     }
 
-    async fn get_run(&self, run_id: Uuid) -> Result<RunRow, ServiceError> {
+    async fn get_run(&self, run_id: Uuid) -> Result<SyncRun, ServiceError> {
         self.store
             .get_run(run_id)
             .await?
             .ok_or(ServiceError::SyncRunNotFound)
     }
 
-    async fn with_counts(&self, run: RunRow) -> Result<RunState, ServiceError> {
-        let counts = self
-            .store
-            .item_counts(run.run_id)
-            .await?
+    /// The runs with their progress, counted in one query.
+    async fn with_counts(&self, runs: Vec<SyncRun>) -> Result<Vec<RunState>, ServiceError> {
+        let ids: Vec<Uuid> = runs.iter().map(|run| run.run_id).collect();
+        let mut counts = self.store.item_counts(&ids).await?;
+        Ok(runs
             .into_iter()
-            .collect();
-        Ok(RunState {
-            run,
-            counts,
-            items: Vec::new(),
-        })
+            .map(|run| RunState {
+                counts: counts.remove(&run.run_id).unwrap_or_default(),
+                run,
+                items: Vec::new(),
+            })
+            .collect())
     }
 
     /// Runs, newest first (without their items).
@@ -428,11 +423,8 @@ impl SyncService {
             Some(key) => Some(self.connections.get(key).await?.id),
             None => None,
         };
-        let mut states = Vec::new();
-        for run in self.store.list_runs(connection_id, before, limit).await? {
-            states.push(self.with_counts(run).await?);
-        }
-        Ok(states)
+        let runs = self.store.list_runs(connection_id, before, limit).await?;
+        self.with_counts(runs).await
     }
 }
 

@@ -12,6 +12,7 @@ use std::{
     time::Duration,
 };
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::{
@@ -21,12 +22,15 @@ use tokio::{
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::{desired::diff, plan::UpdatePayload};
+use super::desired::{diff, patch_for};
 use crate::{
-    domain::{Caller, ConnectionKey, User, UserFields},
+    domain::{
+        Caller, ConnectionKey, ItemChange, ItemStatus, SyncItem, UpdatePayload, User, UserFields,
+        UserPatch,
+    },
     scim::ProviderErrorKind,
     service::{ServiceError, Users},
-    store::{self, DynStore, ItemOutcome, ItemRow, ManagedUserRow},
+    store::{self, ClaimedItem, DynStore, ItemOutcome, ManagedUserRow, StoreError, UnreadableItem},
 };
 
 /// How often an idle worker looks for work it was not told about (items left
@@ -99,16 +103,8 @@ impl Worker {
         while !*stop.borrow() {
             let free = self.concurrency.saturating_sub(in_flight.len());
             if free > 0 {
-                for item in self.claim(free).await {
-                    self.hold(&item, true);
-                    let worker = self.clone();
-                    let span = tracing::info_span!(
-                        "sync_item",
-                        run_id = %item.run_id,
-                        seq = item.seq,
-                        action = %item.action
-                    );
-                    in_flight.spawn(async move { worker.process(item).await }.instrument(span));
+                for claimed in self.claim(free).await {
+                    self.start(&mut in_flight, claimed);
                 }
             }
             // Register for a wake-up before sleeping, so a notification sent
@@ -134,7 +130,28 @@ impl Worker {
         tracing::info!(owner = %self.owner, "sync worker stopped");
     }
 
-    async fn claim(&self, limit: usize) -> Vec<ItemRow> {
+    /// Sets a claimed item going; one this version cannot read fails at once.
+    fn start(&self, in_flight: &mut JoinSet<()>, claimed: ClaimedItem) {
+        let worker = self.clone();
+        match claimed {
+            Ok(item) => {
+                self.hold((item.run_id, item.seq), true);
+                let span = tracing::info_span!(
+                    "sync_item",
+                    run_id = %item.run_id,
+                    seq = item.seq,
+                    action = item.change.action().as_str()
+                );
+                in_flight.spawn(async move { worker.process(item).await }.instrument(span));
+            }
+            Err(item) => {
+                let span = tracing::info_span!("sync_item", run_id = %item.run_id, seq = item.seq);
+                in_flight.spawn(async move { worker.fail_unreadable(item).await }.instrument(span));
+            }
+        }
+    }
+
+    async fn claim(&self, limit: usize) -> Vec<ClaimedItem> {
         let now = store::now();
         let until =
             now + chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::seconds(30));
@@ -156,15 +173,15 @@ impl Worker {
         }
     }
 
-    fn hold(&self, item: &ItemRow, held: bool) {
+    fn hold(&self, item: (Uuid, i32), held: bool) {
         let mut set = self
             .held
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if held {
-            set.insert((item.run_id, item.seq));
+            set.insert(item);
         } else {
-            set.remove(&(item.run_id, item.seq));
+            set.remove(&item);
         }
     }
 
@@ -197,13 +214,13 @@ impl Worker {
 
     /// Applies one item and records how it ended: done, failed, or (for a
     /// failure that may pass, within [`MAX_ATTEMPTS`]) back to pending for later.
-    async fn process(&self, item: ItemRow) {
+    async fn process(&self, item: SyncItem) {
         let result = self.apply(&item).await;
         let now = store::now();
         let recorded = match result {
             Ok(user_id) => {
                 let outcome = ItemOutcome {
-                    status: "done",
+                    status: ItemStatus::Done,
                     user_id,
                     error_code: None,
                     error_detail: None,
@@ -212,30 +229,51 @@ impl Worker {
                     .finish_item(item.run_id, item.seq, &self.owner, &outcome, now)
                     .await
             }
+            Err(error) if is_transient(&error) && item.attempts < MAX_ATTEMPTS => {
+                let delay = retry_delay(self.retry, item.attempts);
+                tracing::info!(%error, attempts = item.attempts, ?delay, "a sync item will be tried again");
+                let retry_at =
+                    now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::minutes(5));
+                let outcome = failed(item.user_id.clone(), &error);
+                self.store
+                    .release_item(item.run_id, item.seq, &self.owner, &outcome, retry_at)
+                    .await
+            }
             Err(error) => {
-                let outcome = ItemOutcome {
-                    status: "failed",
-                    user_id: item.user_id.clone(),
-                    error_code: Some(error.code().as_str().to_owned()),
-                    error_detail: Some(error_detail(&error)),
-                };
-                if is_transient(&error) && item.attempts < MAX_ATTEMPTS {
-                    let delay = retry_delay(self.retry, item.attempts);
-                    tracing::info!(%error, attempts = item.attempts, ?delay, "a sync item will be tried again");
-                    let retry_at = now
-                        + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::minutes(5));
-                    self.store
-                        .release_item(item.run_id, item.seq, &self.owner, &outcome, retry_at)
-                        .await
-                } else {
-                    tracing::warn!(%error, attempts = item.attempts, "a sync item failed");
-                    self.store
-                        .finish_item(item.run_id, item.seq, &self.owner, &outcome, now)
-                        .await
-                }
+                tracing::warn!(%error, attempts = item.attempts, "a sync item failed");
+                let outcome = failed(item.user_id.clone(), &error);
+                self.store
+                    .finish_item(item.run_id, item.seq, &self.owner, &outcome, now)
+                    .await
             }
         };
-        self.hold(&item, false);
+        self.hold((item.run_id, item.seq), false);
+        self.settle(item.run_id, recorded, now).await;
+    }
+
+    /// Fails an item this version cannot read (a newer version's action, a row
+    /// edited by hand): only that item, never the claims of the others.
+    async fn fail_unreadable(&self, item: UnreadableItem) {
+        let error =
+            ServiceError::Unreadable(format!("the sync item cannot be read: {}", item.problem));
+        tracing::warn!(%error, "a sync item failed");
+        let now = store::now();
+        let recorded = self
+            .store
+            .finish_item(
+                item.run_id,
+                item.seq,
+                &self.owner,
+                &failed(None, &error),
+                now,
+            )
+            .await;
+        self.settle(item.run_id, recorded, now).await;
+    }
+
+    /// Reports how recording an item's outcome went, and finishes its run if
+    /// that was the last item.
+    async fn settle(&self, run_id: Uuid, recorded: Result<bool, StoreError>, now: DateTime<Utc>) {
         match recorded {
             Ok(true) => {}
             Ok(false) => tracing::warn!(
@@ -246,7 +284,7 @@ impl Worker {
                 "could not record a sync item's outcome; it will be checked and retried once its lease lapses"
             ),
         }
-        match self.store.finish_run_if_done(item.run_id, now).await {
+        match self.store.finish_run_if_done(run_id, now).await {
             Ok(true) => tracing::info!("sync run finished"),
             Ok(false) => {}
             // The heartbeat's sweep finishes it later.
@@ -255,7 +293,7 @@ impl Worker {
     }
 
     /// Applies one item; returns the account's id.
-    async fn apply(&self, item: &ItemRow) -> Result<Option<String>, ServiceError> {
+    async fn apply(&self, item: &SyncItem) -> Result<Option<String>, ServiceError> {
         let run = self
             .store
             .get_run(item.run_id)
@@ -270,32 +308,26 @@ impl Worker {
         };
         let key = ConnectionKey::Id(run.connection_id);
         let resumed = caller.resumed;
-        let (user, applied) = match item.action.as_str() {
-            "create" => {
-                let fields: UserFields = payload(item)?;
+        let (user, applied) = match &item.change {
+            ItemChange::Create(fields) => {
                 // Resumed, the client first looks for the account an earlier attempt made.
                 let user = self.users.create(&key, &caller, fields.clone()).await?.user;
-                (user, Some(applied_hash(&fields)))
+                (user, Some(applied_hash(fields)))
             }
-            "update" | "reactivate" => {
-                let update: UpdatePayload = payload(item)?;
+            ItemChange::Update(update) | ItemChange::Reactivate(update) => {
                 let id = user_id(item)?;
                 let done = if resumed {
-                    self.already_applied(&key, &caller, id, &update).await?
+                    self.already_applied(&key, &caller, id, update).await?
                 } else {
                     None
                 };
                 let user = match done {
                     Some(user) => user,
-                    None => {
-                        self.users
-                            .update(&key, &caller, id, &update.patch())
-                            .await?
-                    }
+                    None => self.users.update(&key, &caller, id, &patch(update)).await?,
                 };
                 (user, Some(applied_hash(&update.desired)))
             }
-            "deactivate" => {
+            ItemChange::Deactivate => {
                 let id = user_id(item)?;
                 let current = if resumed {
                     match self.users.get(&key, &caller, id).await {
@@ -331,11 +363,6 @@ impl Worker {
                 };
                 (user, None)
             }
-            other => {
-                return Err(ServiceError::Unreadable(format!(
-                    "a sync item with an unknown action `{other}`"
-                )));
-            }
         };
         self.link(run.connection_id, item, &user, applied).await?;
         Ok(Some(user.id))
@@ -366,7 +393,7 @@ impl Worker {
     async fn link(
         &self,
         connection_id: Uuid,
-        item: &ItemRow,
+        item: &SyncItem,
         user: &User,
         applied: Option<String>,
     ) -> Result<(), ServiceError> {
@@ -387,15 +414,21 @@ impl Worker {
     }
 }
 
-fn payload<T: serde::de::DeserializeOwned>(item: &ItemRow) -> Result<T, ServiceError> {
-    serde_json::from_value(item.payload.clone()).map_err(|e| {
-        ServiceError::Unreadable(format!(
-            "the sync item's stored payload cannot be read: {e}"
-        ))
-    })
+fn patch(update: &UpdatePayload) -> UserPatch {
+    patch_for(&update.changes, &update.desired, update.active)
 }
 
-fn user_id(item: &ItemRow) -> Result<&str, ServiceError> {
+/// How a failed item ends (or is put back), in the words its outcome keeps.
+fn failed(user_id: Option<String>, error: &ServiceError) -> ItemOutcome {
+    ItemOutcome {
+        status: ItemStatus::Failed,
+        user_id,
+        error_code: Some(error.code().as_str().to_owned()),
+        error_detail: Some(error_detail(error)),
+    }
+}
+
+fn user_id(item: &SyncItem) -> Result<&str, ServiceError> {
     item.user_id
         .as_deref()
         .ok_or_else(|| ServiceError::Unreadable("the sync item names no account".into()))

@@ -1,22 +1,32 @@
-//! The production store: Postgres through a sqlx pool.
+//! The production store: Postgres through a sqlx pool. The SQL it shares with
+//! SQLite lives in `store/shared`, compiled in here with Postgres' codecs.
 
-mod api_keys;
-mod connections;
-mod idempotency;
-mod operations;
-mod sync;
+// The shared SQL, compiled once for each backend: on purpose.
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/mod.rs"]
+mod shared;
 
 use std::str::FromStr;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sqlx::{
-    PgPool,
-    postgres::{PgConnectOptions, PgPoolOptions},
+    PgPool, Row,
+    postgres::{PgConnectOptions, PgPoolOptions, PgRow},
 };
+use uuid::Uuid;
 
-use super::{PoolStats, Store, StoreError, StoreOptions};
+use super::{Store, StoreError, StoreOptions};
+use crate::metrics::PoolStats;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Claimed rows are locked and skipped by concurrent claims, so instances
+/// sharing the database never hold the same item.
+const CLAIM_LOCK: &str = " for update skip locked";
+
+type Db = sqlx::Postgres;
+type DbStore = PostgresStore;
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -61,4 +71,35 @@ impl Store for PostgresStore {
             max: self.max_connections,
         }
     }
+}
+
+/// Postgres names the violated constraint itself; nothing to parse.
+fn constraint_from_message(_message: &str) -> Option<String> {
+    None
+}
+
+// Ids and times are native `uuid` and `timestamptz` values here.
+
+fn id(id: Uuid) -> Uuid {
+    id
+}
+
+fn time(at: DateTime<Utc>) -> DateTime<Utc> {
+    at
+}
+
+fn get_id(row: &PgRow, column: &str) -> Result<Uuid, sqlx::Error> {
+    row.try_get(column)
+}
+
+fn get_opt_id(row: &PgRow, column: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    row.try_get(column)
+}
+
+fn get_time(row: &PgRow, column: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    row.try_get(column)
+}
+
+fn get_opt_time(row: &PgRow, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    row.try_get(column)
 }

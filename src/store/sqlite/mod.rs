@@ -1,23 +1,34 @@
 //! The zero-setup store: an embedded SQLite file (WAL mode, secure delete).
+//! The SQL it shares with Postgres lives in `store/shared`, compiled in here
+//! with SQLite's codecs: ids as hyphenated text, times as fixed-width text.
 
-mod api_keys;
-mod connections;
-mod idempotency;
-mod operations;
-mod sync;
+// The shared SQL, compiled once for each backend: on purpose.
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/mod.rs"]
+mod shared;
 
 use std::{str::FromStr, time::Duration};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{
-    SqlitePool,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    Row, SqlitePool,
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    },
 };
+use uuid::{Uuid, fmt::Hyphenated};
 
-use super::{PoolStats, Store, StoreError, StoreOptions};
+use super::{Store, StoreError, StoreOptions};
+use crate::metrics::PoolStats;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// SQLite runs writes one at a time: a claim needs no lock to be alone.
+const CLAIM_LOCK: &str = "";
+
+type Db = sqlx::Sqlite;
+type DbStore = SqliteStore;
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -86,12 +97,54 @@ impl Store for SqliteStore {
     }
 }
 
+/// SQLite reports `UNIQUE constraint failed: connection.name`; map the columns
+/// back to the constraint name the migrations declare.
+fn constraint_from_message(message: &str) -> Option<String> {
+    let columns = message.strip_prefix("UNIQUE constraint failed: ")?;
+    Some(
+        match columns {
+            "connection.name" => "connection_name_key",
+            "api_key.name" => "api_key_name_key",
+            "api_key.key_hash" => "api_key_hash_key",
+            "sync_run.plan_id" => "sync_run_plan_id_key",
+            "sync_run.connection_id" => "sync_run_open_key",
+            "idempotency_key.api_key_id, idempotency_key.idempotency_key" => "idempotency_key_pkey",
+            other => other,
+        }
+        .to_owned(),
+    )
+}
+
+fn id(id: Uuid) -> Hyphenated {
+    id.hyphenated()
+}
+
 /// Fixed-width RFC 3339 in UTC, so text order is time order.
-pub(crate) fn encode_time(at: DateTime<Utc>) -> String {
+fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-pub(crate) fn decode_time(text: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+fn get_id(row: &SqliteRow, column: &str) -> Result<Uuid, sqlx::Error> {
+    Ok(row.try_get::<Hyphenated, _>(column)?.into_uuid())
+}
+
+fn get_opt_id(row: &SqliteRow, column: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    Ok(row
+        .try_get::<Option<Hyphenated>, _>(column)?
+        .map(Hyphenated::into_uuid))
+}
+
+fn get_time(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    parse_time(row.try_get(column)?)
+}
+
+fn get_opt_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    row.try_get::<Option<&str>, _>(column)?
+        .map(parse_time)
+        .transpose()
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, sqlx::Error> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| sqlx::Error::Decode(format!("bad timestamp `{text}`: {e}").into()))

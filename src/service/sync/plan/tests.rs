@@ -52,19 +52,14 @@ fn account(
     }
 }
 
-fn managed(id: &str, external_id: &str) -> ManagedUserRow {
-    ManagedUserRow {
-        connection_id: Uuid::nil(),
-        provider_user_id: id.into(),
+fn managed(id: &str, external_id: &str) -> ManagedAccount {
+    ManagedAccount {
+        user_id: id.into(),
         external_id: Some(external_id.into()),
-        user_name: id.into(),
-        applied_hash: None,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
     }
 }
 
-fn run(people: &[Person], accounts: &[User], links: &[ManagedUserRow], adopt: bool) -> Plan {
+fn run(people: &[Person], accounts: &[User], links: &[ManagedAccount], adopt: bool) -> Plan {
     run_with(&Rules::default(), people, accounts, links, adopt)
 }
 
@@ -72,11 +67,11 @@ fn run_with(
     rules: &Rules,
     people: &[Person],
     accounts: &[User],
-    links: &[ManagedUserRow],
+    links: &[ManagedAccount],
     adopt: bool,
 ) -> Plan {
     let connection = connection();
-    plan(&PlanInput {
+    let plan = plan(&PlanInput {
         people,
         accounts,
         managed: links,
@@ -85,7 +80,15 @@ fn run_with(
         adopt,
         profile: provider(ProviderKind::Scim),
         connection: &connection,
-    })
+    });
+    // What a run applies is exactly what the plan says changes.
+    for item in &plan.items {
+        assert_eq!(
+            item.change.as_ref().map(ItemChange::action),
+            item.action.is_change().then_some(item.action),
+        );
+    }
+    plan
 }
 
 fn action_of(plan: &Plan, external_id: &str) -> Action {

@@ -1,35 +1,40 @@
-//! API keys on Postgres.
+//! API keys.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{Row, postgres::PgRow};
+use sqlx::Row;
 
-use super::{PostgresStore, connections::constraint_from_message};
-use crate::store::{ApiKeyRow, ApiKeyStore, StoreError, conflict_or};
+use super::{DbRow, DbStore, constraint_from_message, get_opt_time, get_time, time};
+use crate::{
+    domain::Scope,
+    store::{ApiKeyRow, ApiKeyStore, StoreError, codec::Text, conflict_or},
+};
 
-fn api_key_from_row(row: &PgRow) -> Result<ApiKeyRow, sqlx::Error> {
+const API_KEY_COLUMNS: &str = "api_key_id, name, key_hash, scope, created_at, revoked_at";
+
+fn api_key_from_row(row: &DbRow) -> Result<ApiKeyRow, StoreError> {
     Ok(ApiKeyRow {
         api_key_id: row.try_get("api_key_id")?,
         name: row.try_get("name")?,
         key_hash: row.try_get("key_hash")?,
-        scope: row.try_get("scope")?,
-        created_at: row.try_get("created_at")?,
-        revoked_at: row.try_get("revoked_at")?,
+        scope: Scope::from_text(row.try_get("scope")?)?,
+        created_at: get_time(row, "created_at")?,
+        revoked_at: get_opt_time(row, "revoked_at")?,
     })
 }
 
 #[async_trait]
-impl ApiKeyStore for PostgresStore {
+impl ApiKeyStore for DbStore {
     async fn insert_api_key(&self, row: &ApiKeyRow) -> Result<(), StoreError> {
-        sqlx::query(
-            "insert into api_key (api_key_id, name, key_hash, scope, created_at, revoked_at) values ($1, $2, $3, $4, $5, $6)",
-        )
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "insert into api_key ({API_KEY_COLUMNS}) values ($1, $2, $3, $4, $5, $6)"
+        )))
         .bind(&row.api_key_id)
         .bind(&row.name)
         .bind(&row.key_hash)
-        .bind(&row.scope)
-        .bind(row.created_at)
-        .bind(row.revoked_at)
+        .bind(row.scope.text())
+        .bind(time(row.created_at))
+        .bind(row.revoked_at.map(time))
         .execute(self.pool())
         .await
         .map_err(|e| conflict_or(e, constraint_from_message))?;
@@ -37,26 +42,22 @@ impl ApiKeyStore for PostgresStore {
     }
 
     async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKeyRow>, StoreError> {
-        let row = sqlx::query(
-            "select api_key_id, name, key_hash, scope, created_at, revoked_at from api_key \
-             where key_hash = $1 and revoked_at is null",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {API_KEY_COLUMNS} from api_key where key_hash = $1 and revoked_at is null"
+        )))
         .bind(key_hash)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.as_ref().map(api_key_from_row).transpose()?)
+        row.as_ref().map(api_key_from_row).transpose()
     }
 
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyRow>, StoreError> {
-        let rows = sqlx::query(
-            "select api_key_id, name, key_hash, scope, created_at, revoked_at from api_key order by created_at, api_key_id",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {API_KEY_COLUMNS} from api_key order by created_at, api_key_id"
+        )))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .iter()
-            .map(api_key_from_row)
-            .collect::<Result<_, _>>()?)
+        rows.iter().map(api_key_from_row).collect()
     }
 
     async fn revoke_api_key(
@@ -70,7 +71,7 @@ impl ApiKeyStore for PostgresStore {
                 "update api_key set revoked_at = $2 where {column} = $1 and revoked_at is null"
             )))
             .bind(id_or_name)
-            .bind(at)
+            .bind(time(at))
             .execute(self.pool())
             .await?;
             if result.rows_affected() > 0 {

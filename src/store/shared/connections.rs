@@ -1,12 +1,15 @@
-//! Connections on Postgres.
+//! Connections. Names sort bytewise on both backends: SQLite compares text
+//! bytewise, and Postgres' `name` column has the `"C"` collation.
 
 use async_trait::async_trait;
-use sqlx::{Row, postgres::PgRow, types::Json};
+use sqlx::{Row, types::Json};
 use uuid::Uuid;
 
-use super::PostgresStore;
-use crate::domain::ConnectionKey;
-use crate::store::{ConnectionRow, ConnectionStore, KeyUsage, StoreError, conflict_or};
+use super::{DbRow, DbStore, constraint_from_message, get_id, get_time, id, time};
+use crate::{
+    domain::ConnectionKey,
+    store::{ConnectionRow, ConnectionStore, KeyUsage, StoreError, conflict_or},
+};
 
 /// The columns of `connection`, in the order every `select` uses.
 macro_rules! connection_columns {
@@ -16,9 +19,9 @@ macro_rules! connection_columns {
     };
 }
 
-fn connection_from_row(row: &PgRow) -> Result<ConnectionRow, sqlx::Error> {
+fn connection_from_row(row: &DbRow) -> Result<ConnectionRow, sqlx::Error> {
     Ok(ConnectionRow {
-        connection_id: row.try_get("connection_id")?,
+        connection_id: get_id(row, "connection_id")?,
         name: row.try_get("name")?,
         provider: row.try_get("provider")?,
         instance_url: row.try_get("instance_url")?,
@@ -28,25 +31,27 @@ fn connection_from_row(row: &PgRow) -> Result<ConnectionRow, sqlx::Error> {
         credential_key_id: row.try_get("credential_key_id")?,
         credential_hint: row.try_get("credential_hint")?,
         revision: row.try_get("revision")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
+        created_at: get_time(row, "created_at")?,
+        updated_at: get_time(row, "updated_at")?,
     })
 }
 
-/// Postgres names the violated constraint itself; nothing to parse.
-pub(super) fn constraint_from_message(_message: &str) -> Option<String> {
-    None
+fn connections_from_rows(rows: &[DbRow]) -> Result<Vec<ConnectionRow>, StoreError> {
+    Ok(rows
+        .iter()
+        .map(connection_from_row)
+        .collect::<Result<_, _>>()?)
 }
 
 #[async_trait]
-impl ConnectionStore for PostgresStore {
+impl ConnectionStore for DbStore {
     async fn insert_connection(&self, row: &ConnectionRow) -> Result<(), StoreError> {
-        sqlx::query(
-            "insert into connection (connection_id, name, provider, instance_url, settings, \
-             credential_type, credential_sealed, credential_key_id, credential_hint, revision, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(row.connection_id)
+        sqlx::query(concat!(
+            "insert into connection (",
+            connection_columns!(),
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))
+        .bind(id(row.connection_id))
         .bind(&row.name)
         .bind(&row.provider)
         .bind(&row.instance_url)
@@ -56,9 +61,9 @@ impl ConnectionStore for PostgresStore {
         .bind(&row.credential_key_id)
         .bind(&row.credential_hint)
         .bind(row.revision)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-        .execute(&self.pool)
+        .bind(time(row.created_at))
+        .bind(time(row.updated_at))
+        .execute(self.pool())
         .await
         .map_err(|e| conflict_or(e, constraint_from_message))?;
         Ok(())
@@ -69,12 +74,12 @@ impl ConnectionStore for PostgresStore {
         key: &ConnectionKey,
     ) -> Result<Option<ConnectionRow>, StoreError> {
         let query = match key {
-            ConnectionKey::Id(id) => sqlx::query(concat!(
+            ConnectionKey::Id(connection_id) => sqlx::query(concat!(
                 "select ",
                 connection_columns!(),
                 " from connection where connection_id = $1"
             ))
-            .bind(*id),
+            .bind(id(*connection_id)),
             ConnectionKey::Name(name) => sqlx::query(concat!(
                 "select ",
                 connection_columns!(),
@@ -82,7 +87,7 @@ impl ConnectionStore for PostgresStore {
             ))
             .bind(name.as_str().to_owned()),
         };
-        let row = query.fetch_optional(&self.pool).await?;
+        let row = query.fetch_optional(self.pool()).await?;
         Ok(row.as_ref().map(connection_from_row).transpose()?)
     }
 
@@ -94,17 +99,13 @@ impl ConnectionStore for PostgresStore {
         let rows = sqlx::query(concat!(
             "select ",
             connection_columns!(),
-            " from connection \
-             where ($1::text is null or name > $1) order by name collate \"C\" limit $2"
+            " from connection where ($1 is null or name > $1) order by name limit $2"
         ))
         .bind(after_name)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .iter()
-            .map(connection_from_row)
-            .collect::<Result<_, _>>()?)
+        connections_from_rows(&rows)
     }
 
     async fn update_connection(
@@ -117,7 +118,7 @@ impl ConnectionStore for PostgresStore {
              credential_sealed = $6, credential_key_id = $7, credential_hint = $8, revision = $9, updated_at = $10 \
              where connection_id = $1 and revision = $11",
         )
-        .bind(row.connection_id)
+        .bind(id(row.connection_id))
         .bind(&row.name)
         .bind(&row.instance_url)
         .bind(Json(&row.settings))
@@ -126,9 +127,9 @@ impl ConnectionStore for PostgresStore {
         .bind(&row.credential_key_id)
         .bind(&row.credential_hint)
         .bind(row.revision)
-        .bind(row.updated_at)
+        .bind(time(row.updated_at))
         .bind(expected_revision)
-        .execute(&self.pool)
+        .execute(self.pool())
         .await
         .map_err(|e| conflict_or(e, constraint_from_message))?;
         Ok(result.rows_affected() == 1)
@@ -136,8 +137,8 @@ impl ConnectionStore for PostgresStore {
 
     async fn delete_connection(&self, connection_id: Uuid) -> Result<bool, StoreError> {
         let result = sqlx::query("delete from connection where connection_id = $1")
-            .bind(connection_id)
-            .execute(&self.pool)
+            .bind(id(connection_id))
+            .execute(self.pool())
             .await?;
         Ok(result.rows_affected() == 1)
     }
@@ -146,7 +147,7 @@ impl ConnectionStore for PostgresStore {
         let rows = sqlx::query(
             "select credential_key_id, count(*) as n from connection group by credential_key_id order by 1",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -168,18 +169,14 @@ impl ConnectionStore for PostgresStore {
         let rows = sqlx::query(concat!(
             "select ",
             connection_columns!(),
-            " from connection \
-             where credential_key_id <> $1 and ($2::uuid is null or connection_id > $2) \
+            " from connection where credential_key_id <> $1 and ($2 is null or connection_id > $2) \
              order by connection_id limit $3"
         ))
         .bind(key_id)
-        .bind(after)
+        .bind(after.map(id))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .iter()
-            .map(connection_from_row)
-            .collect::<Result<_, _>>()?)
+        connections_from_rows(&rows)
     }
 }

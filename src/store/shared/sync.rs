@@ -1,0 +1,147 @@
+//! Sync rules, managed accounts and plans.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::{Row, types::Json};
+use uuid::Uuid;
+
+use super::{DbRow, DbStore, get_id, get_time, id, time};
+use crate::{
+    domain::ManagedAccount,
+    store::{ManagedUserRow, PlanRow, StoreError, SyncStore},
+};
+
+fn plan_from_row(row: &DbRow) -> Result<PlanRow, sqlx::Error> {
+    Ok(PlanRow {
+        plan_id: get_id(row, "plan_id")?,
+        connection_id: get_id(row, "connection_id")?,
+        input_hash: row.try_get("input_hash")?,
+        fingerprint: row.try_get("fingerprint")?,
+        request: row.try_get::<Json<serde_json::Value>, _>("request")?.0,
+        plan: row.try_get::<Json<serde_json::Value>, _>("plan")?.0,
+        created_at: get_time(row, "created_at")?,
+        expires_at: get_time(row, "expires_at")?,
+    })
+}
+
+#[async_trait]
+impl SyncStore for DbStore {
+    async fn get_rules(
+        &self,
+        connection_id: Uuid,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let row = sqlx::query("select rules from connection_rules where connection_id = $1")
+            .bind(id(connection_id))
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row
+            .map(|r| r.try_get::<Json<serde_json::Value>, _>("rules"))
+            .transpose()?
+            .map(|j| j.0))
+    }
+
+    async fn put_rules(
+        &self,
+        connection_id: Uuid,
+        rules: &serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "insert into connection_rules (connection_id, rules, updated_at) values ($1, $2, $3) \
+             on conflict (connection_id) do update set rules = excluded.rules, updated_at = excluded.updated_at",
+        )
+        .bind(id(connection_id))
+        .bind(Json(rules))
+        .bind(time(at))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn managed_users(&self, connection_id: Uuid) -> Result<Vec<ManagedAccount>, StoreError> {
+        let rows = sqlx::query(
+            "select provider_user_id, external_id from managed_user where connection_id = $1 \
+             order by provider_user_id",
+        )
+        .bind(id(connection_id))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ManagedAccount {
+                    user_id: r.try_get("provider_user_id")?,
+                    external_id: r.try_get("external_id")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    async fn upsert_managed_users(&self, rows: &[ManagedUserRow]) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        for row in rows {
+            if let Some(external_id) = &row.external_id {
+                sqlx::query("delete from managed_user where connection_id = $1 and external_id = $2 and provider_user_id <> $3")
+                    .bind(id(row.connection_id))
+                    .bind(external_id)
+                    .bind(&row.provider_user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "insert into managed_user (connection_id, provider_user_id, external_id, user_name, applied_hash, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7) on conflict (connection_id, provider_user_id) do update set \
+                 external_id = coalesce(excluded.external_id, managed_user.external_id), user_name = excluded.user_name, \
+                 applied_hash = coalesce(excluded.applied_hash, managed_user.applied_hash), updated_at = excluded.updated_at",
+            )
+            .bind(id(row.connection_id))
+            .bind(&row.provider_user_id)
+            .bind(&row.external_id)
+            .bind(&row.user_name)
+            .bind(&row.applied_hash)
+            .bind(time(row.created_at))
+            .bind(time(row.updated_at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn insert_plan(&self, row: &PlanRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "insert into sync_plan (plan_id, connection_id, input_hash, fingerprint, request, plan, created_at, expires_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id(row.plan_id))
+        .bind(id(row.connection_id))
+        .bind(&row.input_hash)
+        .bind(&row.fingerprint)
+        .bind(Json(&row.request))
+        .bind(Json(&row.plan))
+        .bind(time(row.created_at))
+        .bind(time(row.expires_at))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn get_plan(&self, plan_id: Uuid) -> Result<Option<PlanRow>, StoreError> {
+        let row = sqlx::query(
+            "select plan_id, connection_id, input_hash, fingerprint, request, plan, created_at, expires_at \
+             from sync_plan where plan_id = $1",
+        )
+        .bind(id(plan_id))
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(plan_from_row).transpose()?)
+    }
+
+    async fn prune_plans(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let result = sqlx::query("delete from sync_plan where expires_at <= $1")
+            .bind(time(now))
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected())
+    }
+}
