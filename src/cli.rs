@@ -10,7 +10,7 @@ use crate::{
     config::Config,
     crypto::KeyRing,
     domain::Scope,
-    service::{ApiKeyService, Connections, ServiceError},
+    service::{ApiKeyService, ConnectionService, ServiceError},
     startup::{self, Application},
     telemetry,
 };
@@ -128,7 +128,9 @@ async fn rotate_keys() -> anyhow::Result<ExitCode> {
     let primary = ring.primary_id().to_owned();
     let store = startup::open_store(&config.database).await?;
     let network = std::sync::Arc::new(config.network.clone());
-    let report = Connections::new(store, ring, network).rotate_keys().await?;
+    let report = ConnectionService::new(store, ring, network)
+        .rotate_keys()
+        .await?;
     println!(
         "re-sealed {} connection(s) under key `{primary}`; {} already used it",
         report.resealed, report.already_current

@@ -16,7 +16,8 @@ use crate::{
     metrics::Metrics,
     scim::{ScimClient, ScimClientOptions},
     service::{
-        ApiKeyService, Apps, Connections, Health, Idempotency, OperationLog, Users,
+        ApiKeyService, Apps, ConnectionService, HealthService, IdempotencyService,
+        OperationService, UserService,
         sync::{SyncService, Worker},
     },
     store::{self, DynStore, StoreOptions},
@@ -41,7 +42,7 @@ pub struct Application {
 #[derive(Clone)]
 struct Maintenance {
     store: DynStore,
-    operations: OperationLog,
+    operations: OperationService,
     retention: Duration,
 }
 
@@ -98,7 +99,7 @@ impl Application {
                 "PROVISIO_ALLOW_PRIVATE_NETWORKS is on: connections may reach private and loopback addresses over plain http"
             );
         }
-        let connections = Connections::new(store.clone(), key_ring, network.clone());
+        let connections = ConnectionService::new(store.clone(), key_ring, network.clone());
         ensure_key_ring_opens_everything(&connections).await?;
         let metrics = Arc::new(Metrics::new());
         let scim = ScimClient::new(
@@ -107,14 +108,14 @@ impl Application {
             Some(metrics.clone()),
         )
         .context("Could not build the HTTP client.")?;
-        let operations = OperationLog::new(store.clone(), Some(metrics.clone()));
+        let operations = OperationService::new(store.clone(), Some(metrics.clone()));
         let apps = Apps::new(
             connections.clone(),
             scim,
             operations.clone(),
             config.http.request_timeout,
         );
-        let users = Users::new(apps.clone(), store.clone());
+        let users = UserService::new(apps.clone(), store.clone());
         let work = Arc::new(Notify::new());
         let worker = Worker::new(
             store.clone(),
@@ -123,8 +124,8 @@ impl Application {
             work.clone(),
         );
         let state = AppState {
-            health: Health::new(store.clone()),
-            idempotency: Idempotency::new(store.clone()),
+            health: HealthService::new(store.clone()),
+            idempotency: IdempotencyService::new(store.clone()),
             sync: SyncService::new(
                 store.clone(),
                 connections.clone(),
@@ -232,7 +233,9 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<DynStore> {
 
 /// Refuses to start when stored credentials are sealed with a key the ring lacks:
 /// better a clear start-up error than connections failing one by one later.
-pub async fn ensure_key_ring_opens_everything(connections: &Connections) -> anyhow::Result<()> {
+pub async fn ensure_key_ring_opens_everything(
+    connections: &ConnectionService,
+) -> anyhow::Result<()> {
     let missing = connections.missing_keys().await?;
     if missing.is_empty() {
         return Ok(());

@@ -15,8 +15,7 @@ use super::request_id;
 pub use crate::domain::ErrorCode;
 use crate::{
     domain::{FieldError, FieldErrors},
-    scim::ProviderError,
-    service::{ServiceError, provider_error_code},
+    service::ServiceError,
 };
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -243,7 +242,7 @@ impl From<ServiceError> for ApiError {
         match error {
             _ if code == ErrorCode::Internal => ApiError::internal(error),
             ServiceError::Invalid(errors) => ApiError::validation(errors),
-            ServiceError::Provider(error) => ApiError::from(error),
+            error @ ServiceError::Provider(_) => from_app(code, &error),
             other => ApiError::new(code, detail(&other)).with_errors(other.field_errors()),
         }
     }
@@ -265,36 +264,35 @@ fn detail(error: &ServiceError) -> String {
 }
 
 /// The one mapping from an app's failure to provisio's answer.
-impl From<ProviderError> for ApiError {
-    fn from(error: ProviderError) -> Self {
-        let code = provider_error_code(&error);
-        let detail = match code {
-            ErrorCode::UserNotFound => "the app has no user with this id".to_owned(),
-            ErrorCode::InstanceUrlForbidden => format!(
-                "the connection's instance_url is not allowed: {}",
-                error.detail.clone().unwrap_or_default()
-            ),
-            ErrorCode::UserExists => "the app already has a user with this user_name".to_owned(),
-            _ => error.to_string(),
-        };
-        let said_something = error.status.is_some() || error.detail.is_some();
-        let mut api = ApiError::new(code, detail);
-        if said_something {
-            api.0.provider = Some(ProviderProblem {
-                status: error.status,
-                scim_type: error.scim_type.clone(),
-                detail: error.detail.clone(),
-            });
-        }
-        // A 429 always says when to retry; a 503 passes on the app's Retry-After if it sent one.
-        if code == ErrorCode::ProviderRateLimited || error.retry_after.is_some() {
-            let seconds = error
-                .retry_after
-                .map_or(1, |d| d.as_secs_f64().ceil().max(1.0) as u64);
-            api = api.with_header(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        api
+fn from_app(code: ErrorCode, error: &ServiceError) -> ApiError {
+    let Some(app) = error.app_answer() else {
+        return ApiError::new(code, error.to_string());
+    };
+    let detail = match code {
+        ErrorCode::UserNotFound => "the app has no user with this id".to_owned(),
+        ErrorCode::InstanceUrlForbidden => format!(
+            "the connection's instance_url is not allowed: {}",
+            app.detail.unwrap_or_default()
+        ),
+        ErrorCode::UserExists => "the app already has a user with this user_name".to_owned(),
+        _ => error.to_string(),
+    };
+    let mut api = ApiError::new(code, detail);
+    if app.status.is_some() || app.detail.is_some() {
+        api.0.provider = Some(ProviderProblem {
+            status: app.status,
+            scim_type: app.scim_type.map(str::to_owned),
+            detail: app.detail.map(str::to_owned),
+        });
     }
+    // A 429 always says when to retry; a 503 passes on the app's Retry-After if it sent one.
+    if code == ErrorCode::ProviderRateLimited || app.retry_after.is_some() {
+        let seconds = app
+            .retry_after
+            .map_or(1, |d| d.as_secs_f64().ceil().max(1.0) as u64);
+        api = api.with_header(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    api
 }
 
 #[cfg(test)]

@@ -40,18 +40,19 @@ use crate::{
     config::{Config, HttpConfig},
     metrics::Metrics,
     service::{
-        ApiKeyService, Connections, Health, Idempotency, OperationLog, Users, sync::SyncService,
+        ApiKeyService, ConnectionService, HealthService, IdempotencyService, OperationService,
+        UserService, sync::SyncService,
     },
 };
 
 /// What handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub health: Health,
-    pub idempotency: Idempotency,
-    pub connections: Connections,
-    pub users: Users,
-    pub operations: OperationLog,
+    pub health: HealthService,
+    pub idempotency: IdempotencyService,
+    pub connections: ConnectionService,
+    pub users: UserService,
+    pub operations: OperationService,
     pub api_keys: Arc<ApiKeys>,
     pub api_key_service: ApiKeyService,
     pub metrics: Arc<Metrics>,

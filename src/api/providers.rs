@@ -7,10 +7,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{AppState, openapi::responses as r};
 use crate::{
-    domain::{CredentialKind, MAPPABLE_FIELDS, ProviderKind},
-    providers::{
-        COMMON_SETTINGS, Capabilities, InstanceUrlRule, SettingSpec, capabilities, provider,
+    domain::{
+        Capabilities, CatalogueEntry, CredentialKind, InstanceUrlRule, MAPPABLE_FIELDS,
+        ProviderKind, SettingSpec,
     },
+    service,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -53,23 +54,25 @@ pub struct ProviderList {
 )]
 async fn list_providers() -> Json<ProviderList> {
     Json(ProviderList {
-        items: ProviderKind::ALL
+        items: service::catalogue()
             .into_iter()
-            .map(|id| {
-                let profile = provider(id);
-                let d = profile.descriptor();
-                ProviderOut {
-                    id,
-                    display_name: d.display_name,
-                    description: d.description,
-                    auth_types: d.auth_types,
-                    instance_url: &d.instance_url,
-                    mappable_fields: MAPPABLE_FIELDS,
-                    settings: d.settings.iter().chain(COMMON_SETTINGS).collect(),
-                    capabilities: capabilities(profile),
-                    documentation_url: d.documentation_url,
-                }
-            })
+            .map(ProviderOut::from)
             .collect(),
     })
+}
+
+impl From<CatalogueEntry> for ProviderOut {
+    fn from(entry: CatalogueEntry) -> Self {
+        Self {
+            id: entry.id,
+            display_name: entry.display_name,
+            description: entry.description,
+            auth_types: entry.auth_types,
+            instance_url: entry.instance_url,
+            settings: entry.settings,
+            capabilities: entry.capabilities,
+            mappable_fields: MAPPABLE_FIELDS,
+            documentation_url: entry.documentation_url,
+        }
+    }
 }

@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     domain::{Caller, User, UserFields, UserPatch},
-    service::{Provisioned, UserQuery, provider_error_code},
+    service::{Provisioned, UserQuery},
 };
 
 const LISTING: &str = "users";
@@ -396,7 +396,7 @@ async fn test_connection(
                 name: check.name,
                 ok: false,
                 detail: error.to_string(),
-                code: Some(provider_error_code(&error)),
+                code: Some(error.code()),
             },
         })
         .collect();

@@ -4,6 +4,7 @@
 //! [`ConnectionName`] that exists is a valid name.
 
 mod caller;
+mod catalogue;
 mod connection;
 mod credentials;
 mod error_code;
@@ -18,6 +19,9 @@ mod sync;
 mod user;
 
 pub use caller::{Caller, Scope};
+pub use catalogue::{
+    Capabilities, CatalogueEntry, InstanceUrlRule, SettingKind, SettingSpec, UpdateStrategy,
+};
 pub use connection::{Connection, ConnectionKey, ConnectionName, ConnectionSettings, InstanceUrl};
 pub use credentials::{CorruptCredentialsError, CredentialKind, CredentialSummary, Credentials};
 pub use error_code::ErrorCode;

@@ -1,5 +1,5 @@
 //! Which SaaS app a connection talks to. Only the identity lives here. The list
-//! of providers is the registry in `crate::providers`: it alone makes a
+//! of providers is the registry in the `providers` module: it alone makes a
 //! `ProviderKind` (`ProviderKind::Scim`, `ProviderKind::ALL`, parsing an id,
 //! the OpenAPI enum), so adding a provider changes nothing in `domain`.
 

@@ -19,19 +19,18 @@ providers! {
 
 use std::time::Duration;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 use url::Url;
-use utoipa::ToSchema;
 
+pub use crate::domain::{Capabilities, InstanceUrlRule, SettingKind, SettingSpec, UpdateStrategy};
 pub use mapping::Dialect;
 pub use registry::{UnknownProvider, provider};
-pub use settings::{COMMON_SETTINGS, SettingKind, SettingSpec, rate_budget};
+pub use settings::{COMMON_SETTINGS, rate_budget};
 
 use crate::{
     domain::{
-        Connection, ConnectionSettings, CredentialKind, Credentials, FieldErrors, InstanceUrl,
-        Patch, ProviderKind, User, UserFields, UserPatch,
+        CatalogueEntry, Connection, ConnectionSettings, CredentialKind, Credentials, FieldErrors,
+        InstanceUrl, Patch, ProviderKind, User, UserFields, UserPatch,
     },
     scim::{Auth, Endpoint, PatchOperation},
 };
@@ -154,36 +153,25 @@ pub struct Descriptor {
     pub documentation_url: &'static str,
 }
 
-/// Whether `instance_url` must be given, and what it defaults to.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InstanceUrlRule {
-    pub required: bool,
-    /// Used when the connection gives none.
-    pub default: Option<&'static str>,
-    /// What to paste, for a form's help text.
-    pub help: &'static str,
-}
-
-/// Which user operations the app supports, and how provisio performs them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Capabilities {
-    /// How attribute changes are sent: `patch` (SCIM PATCH) or `put` (GET, merge, PUT).
-    pub update: UpdateStrategy,
-    /// Whether `DELETE /users/{id}` removes the account (otherwise it is refused; deactivate instead).
-    pub delete: bool,
-    /// Whether deactivated accounts can be reactivated.
-    pub reactivate: bool,
-    /// SCIM attributes the app can filter on.
-    pub filters: &'static [&'static str],
-    /// What else to know about the app's behaviour.
-    pub notes: &'static [&'static str],
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UpdateStrategy {
-    Patch,
-    Put,
+/// Every provider as the catalogue lists it.
+pub fn catalogue() -> Vec<CatalogueEntry> {
+    ProviderKind::ALL
+        .into_iter()
+        .map(|id| {
+            let profile = provider(id);
+            let d = profile.descriptor();
+            CatalogueEntry {
+                id,
+                display_name: d.display_name,
+                description: d.description,
+                auth_types: d.auth_types,
+                instance_url: &d.instance_url,
+                settings: d.settings.iter().chain(COMMON_SETTINGS).collect(),
+                capabilities: capabilities(profile),
+                documentation_url: d.documentation_url,
+            }
+        })
+        .collect()
 }
 
 /// What the catalogue says a profile does, derived from what it does: the

@@ -1,11 +1,9 @@
 //! Declarative connection settings: each provider lists the settings it takes,
 //! and one validator checks them, so the catalogue and the validation cannot disagree.
 
-use serde::Serialize;
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
 
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, SettingKind, SettingSpec};
 
 pub const REQUEST_TIMEOUT_SECONDS: &str = "request_timeout_seconds";
 pub const MAX_REQUESTS_PER_SECOND: &str = "max_requests_per_second";
@@ -48,28 +46,6 @@ pub fn rate_budget(settings: &crate::domain::ConnectionSettings) -> (u32, u32) {
         get(MAX_REQUESTS_PER_SECOND, DEFAULT_MAX_REQUESTS_PER_SECOND),
         get(MAX_CONCURRENCY, DEFAULT_MAX_CONCURRENCY),
     )
-}
-
-/// One setting a connection may carry.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SettingSpec {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub required: bool,
-    #[serde(flatten)]
-    pub kind: SettingKind,
-}
-
-/// The type of a setting's value.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum SettingKind {
-    /// A string of `[A-Za-z0-9._-]`, at most `max_len` long.
-    Identifier { max_len: usize },
-    /// One of `values`; matched ignoring case and stored in the listed spelling.
-    OneOf { values: &'static [&'static str] },
-    /// A whole number in `min..=max`.
-    Integer { min: u64, max: u64 },
 }
 
 /// Checks `settings` against `specs`: unknown keys, missing required ones, wrong

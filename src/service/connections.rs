@@ -67,13 +67,13 @@ pub struct RotationFailure {
 }
 
 #[derive(Clone)]
-pub struct Connections {
+pub struct ConnectionService {
     store: DynStore,
     keys: KeyRing,
     network: Arc<NetworkPolicy>,
 }
 
-impl Connections {
+impl ConnectionService {
     pub fn new(store: DynStore, keys: KeyRing, network: Arc<NetworkPolicy>) -> Self {
         Self {
             store,

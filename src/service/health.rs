@@ -4,11 +4,11 @@ use super::ServiceError;
 use crate::{metrics::PoolStats, store::DynStore};
 
 #[derive(Clone)]
-pub struct Health {
+pub struct HealthService {
     store: DynStore,
 }
 
-impl Health {
+impl HealthService {
     pub fn new(store: DynStore) -> Self {
         Self { store }
     }

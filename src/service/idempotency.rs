@@ -13,7 +13,7 @@ use crate::store::{self, DynStore, IdempotencyBegin, IdempotencyState, NewIdempo
 const LOCK_MARGIN: chrono::Duration = chrono::Duration::seconds(5);
 
 #[derive(Clone)]
-pub struct Idempotency {
+pub struct IdempotencyService {
     store: DynStore,
 }
 
@@ -62,7 +62,7 @@ pub enum Claim {
     InProgress,
 }
 
-impl Idempotency {
+impl IdempotencyService {
     pub fn new(store: DynStore) -> Self {
         Self { store }
     }

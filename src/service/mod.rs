@@ -16,12 +16,13 @@ pub use api_keys::{
 };
 pub use app::Apps;
 pub use connections::{
-    ConnectionChanges, ConnectionPage, Connections, NewConnection, RotationFailure, RotationReport,
+    ConnectionChanges, ConnectionPage, ConnectionService, NewConnection, RotationFailure,
+    RotationReport,
 };
-pub use health::Health;
-pub use idempotency::{Claim, HeldKey, Idempotency, KeyRequest, StoredResponse};
-pub use operations::{OperationEntry, OperationLog};
-pub use users::{Check, Provisioned, UserPage, UserQuery, Users};
+pub use health::HealthService;
+pub use idempotency::{Claim, HeldKey, IdempotencyService, KeyRequest, StoredResponse};
+pub use operations::{OperationEntry, OperationService};
+pub use users::{Check, Provisioned, UserPage, UserQuery, UserService};
 
 use uuid::Uuid;
 
@@ -92,8 +93,20 @@ pub enum ServiceError {
     Unreadable(String),
 }
 
+/// What an app answered when a call to it failed, for the API to pass on.
+#[derive(Debug, Clone, Copy)]
+pub struct AppAnswer<'a> {
+    /// The app's HTTP status, if it answered at all.
+    pub status: Option<u16>,
+    pub scim_type: Option<&'a str>,
+    /// The app's own words (the connection's secrets redacted).
+    pub detail: Option<&'a str>,
+    /// When the app asked to be called again.
+    pub retry_after: Option<std::time::Duration>,
+}
+
 /// The code for an app's failure: what the API answers and the operation log records.
-pub fn provider_error_code(error: &ProviderError) -> ErrorCode {
+fn provider_error_code(error: &ProviderError) -> ErrorCode {
     match error.kind {
         ProviderErrorKind::Rejected => ErrorCode::ProviderRejected,
         ProviderErrorKind::Unauthorized => ErrorCode::ProviderUnauthorized,
@@ -133,6 +146,19 @@ impl ServiceError {
         }
     }
 
+    /// What the app answered, when this is an app's failure.
+    pub fn app_answer(&self) -> Option<AppAnswer<'_>> {
+        let ServiceError::Provider(error) = self else {
+            return None;
+        };
+        Some(AppAnswer {
+            status: error.status,
+            scim_type: error.scim_type.as_deref(),
+            detail: error.detail.as_deref(),
+            retry_after: error.retry_after,
+        })
+    }
+
     /// The input field a refusal is about (`Invalid` carries its own).
     pub fn field_errors(&self) -> Vec<FieldError> {
         let (field, message) = match self {
@@ -146,6 +172,12 @@ impl ServiceError {
         };
         vec![FieldError::new(field, message)]
     }
+}
+
+/// The provider catalogue: every app provisio connects to, what a connection
+/// to it needs, and what provisio does there.
+pub fn catalogue() -> Vec<crate::domain::CatalogueEntry> {
+    crate::providers::catalogue()
 }
 
 impl From<FieldErrors> for ServiceError {

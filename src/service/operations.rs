@@ -29,12 +29,12 @@ pub struct OperationEntry<'a> {
 }
 
 #[derive(Clone)]
-pub struct OperationLog {
+pub struct OperationService {
     store: DynStore,
     metrics: Option<Arc<Metrics>>,
 }
 
-impl OperationLog {
+impl OperationService {
     pub fn new(store: DynStore, metrics: Option<Arc<Metrics>>) -> Self {
         Self { store, metrics }
     }

@@ -1,5 +1,6 @@
 //! The layer rule, checked on the source: `api` speaks to services and the
-//! domain, never to the storage rows or the key ring below them.
+//! domain, never to what lies below them (storage, the key ring, the SCIM
+//! client, the provider profiles).
 
 use std::{
     fs,
@@ -8,19 +9,15 @@ use std::{
 
 /// What lies below the services, which `api` reaches only through them.
 const BELOW_THE_SERVICES: [&str; 4] = ["store", "crypto", "scim", "providers"];
-/// Exceptions still imported today, until the work under way on them lands:
-/// the provider catalogue (`providers`) and the SCIM error `api::error` maps
-/// (`scim`). Remove them from here once `api` no longer needs them.
-const ALLOWED_FOR_NOW: [&str; 2] = ["providers", "scim"];
 
 #[test]
-fn the_api_reaches_storage_and_the_key_ring_only_through_services() {
+fn the_api_reaches_what_lies_below_only_through_services() {
     let mut found = Vec::new();
     for path in rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api")) {
         let source = fs::read_to_string(&path).unwrap();
         for module in crate_modules(&source) {
             let module = module.as_str();
-            if BELOW_THE_SERVICES.contains(&module) && !ALLOWED_FOR_NOW.contains(&module) {
+            if BELOW_THE_SERVICES.contains(&module) {
                 found.push(format!("{} uses crate::{module}", path.display()));
             }
         }
@@ -29,6 +26,20 @@ fn the_api_reaches_storage_and_the_key_ring_only_through_services() {
         found.is_empty(),
         "api reaches below the services: {found:#?}"
     );
+}
+
+#[test]
+fn the_domain_imports_nothing_of_the_crate() {
+    let mut found = Vec::new();
+    for path in rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain")) {
+        let source = fs::read_to_string(&path).unwrap();
+        for module in crate_modules(&source) {
+            if module != "domain" {
+                found.push(format!("{} uses crate::{module}", path.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "domain depends on the crate: {found:#?}");
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {

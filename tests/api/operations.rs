@@ -112,7 +112,7 @@ both_backends! {
         };
         app.db.execute(&format!("update operation set created_at = {old} where user_id = 'u0'")).await;
         let store = provisio::store::connect(&secrecy::SecretString::from(app.db.url.clone()), &Default::default()).await.unwrap();
-        let log = provisio::service::OperationLog::new(store, None);
+        let log = provisio::service::OperationService::new(store, None);
         let pruned = log.prune(std::time::Duration::from_secs(90 * 86_400), chrono::Utc::now()).await.unwrap();
         assert_eq!(pruned, 1);
         assert_eq!(app.get("/v1/operations").await.json()["items"].as_array().unwrap().len(), 3);

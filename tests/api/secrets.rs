@@ -4,7 +4,7 @@
 use provisio::{
     crypto::{KeyRing, OpenError},
     domain::{ConnectionKey, Credentials},
-    service::{Connections, ServiceError},
+    service::{ConnectionService, ServiceError},
     store::{self, StoreOptions},
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -41,14 +41,14 @@ fn id_of(connection: &Value) -> String {
     connection["id"].as_str().unwrap().to_owned()
 }
 
-async fn connections_with(db: &TestDb, key_ring: &str) -> Connections {
+async fn connections_with(db: &TestDb, key_ring: &str) -> ConnectionService {
     let store = store::connect(
         &SecretString::from(db.url.clone()),
         &StoreOptions::default(),
     )
     .await
     .unwrap();
-    Connections::new(
+    ConnectionService::new(
         store,
         KeyRing::parse(key_ring).unwrap(),
         std::sync::Arc::new(provisio::netguard::NetworkPolicy::permissive()),

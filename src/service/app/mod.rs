@@ -15,7 +15,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{Connections, OperationLog, ServiceError};
+use super::{ConnectionService, OperationService, ServiceError};
 use crate::{
     domain::{Caller, Connection, ConnectionKey},
     providers::{self, Provider},
@@ -52,9 +52,9 @@ const ANSWER_MARGIN: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct Apps {
-    connections: Connections,
+    connections: ConnectionService,
     client: ScimClient,
-    log: OperationLog,
+    log: OperationService,
     /// How long one operation may take; retries stop short of it.
     budget: Duration,
     limiters: Limiters,
@@ -64,9 +64,9 @@ pub struct Apps {
 
 impl Apps {
     pub fn new(
-        connections: Connections,
+        connections: ConnectionService,
         client: ScimClient,
-        log: OperationLog,
+        log: OperationService,
         budget: Duration,
     ) -> Self {
         Self {

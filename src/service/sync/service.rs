@@ -15,7 +15,7 @@ use crate::{
         Action, Caller, ConnectionKey, FieldErrors, ItemCounts, ItemFilter, ItemStatus, Person,
         Rules, RunStatus, SyncItem, SyncRun,
     },
-    service::{Apps, Connections, ServiceError, Users, app::AppConnection},
+    service::{Apps, ConnectionService, ServiceError, UserService, app::AppConnection},
     store::{self, DynStore, ManagedUserRow, PlanRow, StoreError},
 };
 
@@ -59,9 +59,9 @@ impl RunState {
 #[derive(Clone)]
 pub struct SyncService {
     store: DynStore,
-    connections: Connections,
+    connections: ConnectionService,
     apps: Apps,
-    users: Users,
+    users: UserService,
     plan_ttl: Duration,
     work: Arc<Notify>,
 }
@@ -69,13 +69,13 @@ pub struct SyncService {
 impl SyncService {
     pub fn new(
         store: DynStore,
-        connections: Connections,
+        connections: ConnectionService,
         apps: Apps,
         plan_ttl: Duration,
         work: Arc<Notify>,
     ) -> Self {
         Self {
-            users: Users::new(apps.clone(), store.clone()),
+            users: UserService::new(apps.clone(), store.clone()),
             connections,
             store,
             apps,

@@ -29,7 +29,7 @@ use crate::{
         UserPatch,
     },
     scim::ProviderErrorKind,
-    service::{ServiceError, Users},
+    service::{ServiceError, UserService},
     store::{self, ClaimedItem, DynStore, ItemOutcome, ManagedUserRow, StoreError, UnreadableItem},
 };
 
@@ -58,7 +58,7 @@ type Held = Arc<Mutex<HashSet<(Uuid, i32)>>>;
 #[derive(Clone)]
 pub struct Worker {
     store: DynStore,
-    users: Users,
+    users: UserService,
     /// This instance, as lease owner: unique per process start.
     owner: Arc<str>,
     lease: Duration,
@@ -80,7 +80,12 @@ pub struct WorkerOptions {
 }
 
 impl Worker {
-    pub fn new(store: DynStore, users: Users, options: WorkerOptions, work: Arc<Notify>) -> Self {
+    pub fn new(
+        store: DynStore,
+        users: UserService,
+        options: WorkerOptions,
+        work: Arc<Notify>,
+    ) -> Self {
         Self {
             store,
             users,

@@ -1,13 +1,13 @@
 //! Testing a connection: reach, authenticate, list one user, read the configuration.
 
-use super::{Check, Users, explain_missing_endpoint};
+use super::{Check, UserService, explain_missing_endpoint};
 use crate::{
     domain::{Caller, ConnectionKey},
     scim::{ListResponse, ProviderError, ProviderErrorKind},
     service::{ServiceError, app::Op},
 };
 
-impl Users {
+impl UserService {
     /// Reaches the app, checks authentication, lists one user and reads the
     /// ServiceProviderConfig where the app has one. Stops at the first failure
     /// that makes later checks meaningless.
@@ -78,5 +78,8 @@ fn list_outcome(
 }
 
 fn check(name: &'static str, outcome: Result<String, ProviderError>) -> Check {
-    Check { name, outcome }
+    Check {
+        name,
+        outcome: outcome.map_err(ServiceError::Provider),
+    }
 }

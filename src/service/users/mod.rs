@@ -41,7 +41,7 @@ pub struct UserQuery {
 /// The outcome of one connection check.
 pub struct Check {
     pub name: &'static str,
-    pub outcome: Result<String, ProviderError>,
+    pub outcome: Result<String, ServiceError>,
 }
 
 /// A user provisioned, and the connection it lives behind.
@@ -54,13 +54,13 @@ pub struct Provisioned {
 const WALK_PAGE_SIZE: u64 = 100;
 
 #[derive(Clone)]
-pub struct Users {
+pub struct UserService {
     apps: Apps,
     /// For the managed-account links (`managed_user`).
     store: DynStore,
 }
 
-impl Users {
+impl UserService {
     pub fn new(apps: Apps, store: DynStore) -> Self {
         Self { apps, store }
     }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Users, to_user};
+use super::{UserService, to_user};
 use crate::{
     domain::User,
     providers::PatchSupport,
@@ -14,7 +14,7 @@ use crate::{
 /// How often a GET-merge-PUT is redone when the app reports a concurrent change (412).
 const MERGE_ATTEMPTS: usize = 3;
 
-impl Users {
+impl UserService {
     /// Writes to one user are serialised within this process, so two requests
     /// cannot interleave a GET-merge-PUT (across processes, If-Match guards).
     pub(super) async fn apply(
