@@ -19,6 +19,8 @@ mod proxy;
 mod rate_limit;
 mod restart;
 mod retries;
+#[path = "../support/scim_app.rs"]
+pub mod scim_app;
 mod scim_server;
 mod secret_echo;
 mod secrets;
