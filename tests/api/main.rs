@@ -21,6 +21,9 @@ mod proxy;
 mod rate_limit;
 mod restart;
 mod retries;
+#[path = "../support/scim_app.rs"]
+pub mod scim_app;
+mod scim_app_selftest;
 mod scim_server;
 mod secret_echo;
 mod secrets;
