@@ -22,8 +22,8 @@ use super::{
 };
 use crate::{
     domain::{
-        Connection, ConnectionName, CredentialKind, CredentialSummary, Credentials, FieldError,
-        FieldErrors, Patch, ProviderKind, json,
+        AppProfile, Connection, ConnectionName, CredentialKind, CredentialSummary, Credentials,
+        FieldError, FieldErrors, Patch, ProviderKind, json,
     },
     service::{ConnectionChanges, NewConnection},
 };
@@ -214,6 +214,12 @@ pub struct ConnectionPatch {
     #[serde(default)]
     #[schema(value_type = Option<ProviderKind>)]
     provider: Option<String>,
+    /// Facts about the app set by hand, over what provisio learned (for what the
+    /// connection test cannot probe): a fact set is set, `null` forgets that
+    /// override, and `app_profile: null` forgets them all.
+    #[serde(default)]
+    #[schema(value_type = Option<AppProfile>)]
+    app_profile: Patch<Map<String, Value>>,
 }
 
 impl ConnectionPatch {
@@ -243,11 +249,22 @@ impl ConnectionPatch {
             }
             None => None,
         };
+        let profile_overrides = match self.app_profile {
+            Patch::Absent => None,
+            Patch::Null => Some(
+                AppProfile::FACTS
+                    .iter()
+                    .map(|fact| ((*fact).to_owned(), Value::Null))
+                    .collect(),
+            ),
+            Patch::Value(patch) => Some(patch),
+        };
         errors.into_result(ConnectionChanges {
             name,
             instance_url: self.instance_url.into_option(),
             credentials,
             settings: self.settings.into_option(),
+            profile_overrides,
         })
     }
 }
@@ -263,8 +280,23 @@ pub struct ConnectionOut {
     #[schema(value_type = Object)]
     settings: Map<String, Value>,
     credentials: CredentialSummary,
+    app_profile: AppProfileOut,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+/// How the app behaves, as far as provisio knows: what it acts on (learned by
+/// `POST …/test` and by ordinary calls, with the overrides over it), and the
+/// overrides set by hand. A fact left out is not known; provisio then assumes
+/// what the SCIM standard says.
+#[derive(Serialize, ToSchema)]
+pub struct AppProfileOut {
+    #[serde(flatten)]
+    effective: AppProfile,
+    /// Facts set by hand (`PATCH …` with `app_profile`); they win over what was learned.
+    overrides: AppProfile,
+    /// When the connection test last probed the app.
+    probed_at: Option<DateTime<Utc>>,
 }
 
 impl From<Connection> for ConnectionOut {
@@ -276,6 +308,11 @@ impl From<Connection> for ConnectionOut {
             instance_url: c.instance_url.to_string(),
             settings: c.settings.into_map(),
             credentials: c.credentials,
+            app_profile: AppProfileOut {
+                effective: c.profile.effective(),
+                overrides: c.profile.overrides,
+                probed_at: c.profile.probed_at,
+            },
             created_at: c.created_at,
             updated_at: c.updated_at,
         }

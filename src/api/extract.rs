@@ -47,6 +47,34 @@ where
     }
 }
 
+/// An optional JSON body: none at all (or `null`) is `None`; anything else
+/// must be what [`ApiJson`] accepts.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S, T> FromRequest<S> for OptionalJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
+        let bytes = Bytes::from_request(request, state).await.map_err(|_| {
+            ApiError::new(
+                ErrorCode::MalformedJson,
+                "the request body could not be read",
+            )
+        })?;
+        let text = String::from_utf8_lossy(&bytes);
+        if matches!(text.trim(), "" | "null") {
+            return Ok(OptionalJson(None));
+        }
+        check_json_content_type(content_type.as_ref())?;
+        parse_json(&bytes).map(|value| OptionalJson(Some(value)))
+    }
+}
+
 /// A route's own body limit, where it is not the general one
 /// (`PROVISIO_MAX_BODY_BYTES`): a layer on the route puts it in the request's
 /// extensions, outside the idempotency middleware, which reads the body within it.

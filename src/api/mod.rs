@@ -11,6 +11,7 @@ mod limits;
 pub mod openapi;
 mod operations;
 mod pagination;
+mod probe;
 mod providers;
 pub mod request_id;
 mod sync;
@@ -64,6 +65,7 @@ pub struct AppState {
 fn general_routes() -> OpenApiRouter<AppState> {
     connections::router()
         .merge(users::router())
+        .merge(probe::router())
         .merge(operations::router())
         .merge(providers::router())
 }

@@ -1,14 +1,12 @@
 //! `/v1/connections/{connection}/users`: one uniform users API over every
-//! provider's SCIM dialect, and the connection test.
-
-use std::time::Instant;
-
+//! provider's SCIM dialect.
 use axum::{
     Json,
     extract::{FromRequestParts, Path, State},
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -35,7 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_user, update_user, delete_user))
         .routes(routes!(deactivate_user))
         .routes(routes!(reactivate_user))
-        .routes(routes!(test_connection))
 }
 
 /// The `{user_id}` path segment: the app's id for the account.
@@ -90,11 +87,33 @@ pub struct UserListQuery {
     cursor: Option<String>,
 }
 
-/// Where a users listing continues: the app's 1-based index and the last page's fingerprint.
+/// Where a users listing continues: the app's 1-based index, the last page's
+/// fingerprint, and its ids' short hashes (base64 of 4 bytes each), so that an
+/// id the app moves onto the next page is not listed twice.
 #[derive(Serialize, Deserialize)]
 struct Position {
     s: u64,
     f: u64,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    h: String,
+}
+
+impl Position {
+    fn seen(&self) -> Vec<u32> {
+        let bytes = URL_SAFE_NO_PAD.decode(&self.h).unwrap_or_default();
+        bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    }
+
+    fn hashes(seen: &[u32]) -> String {
+        URL_SAFE_NO_PAD.encode(
+            seen.iter()
+                .flat_map(|h| h.to_le_bytes())
+                .collect::<Vec<u8>>(),
+        )
+    }
 }
 
 /// One page of users.
@@ -103,27 +122,6 @@ pub struct UserList {
     items: Vec<User>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     next_cursor: Option<String>,
-}
-
-/// The result of testing a connection.
-#[derive(Serialize, ToSchema)]
-pub struct TestReport {
-    /// Whether every check passed.
-    ok: bool,
-    checks: Vec<CheckOut>,
-    /// Wall time of all checks, in milliseconds.
-    latency_ms: u64,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CheckOut {
-    /// `reach`, `authenticate`, `list_users` or `service_provider_config`.
-    name: &'static str,
-    ok: bool,
-    detail: String,
-    /// The error code the failure would have as an API error.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<ErrorCode>,
 }
 
 fn user_path(created: &Provisioned) -> String {
@@ -205,6 +203,7 @@ async fn list_users(
                 external_id: query.external_id,
                 start: position.as_ref().map_or(1, |p| p.s),
                 count: u64::from(count),
+                seen: position.as_ref().map(Position::seen).unwrap_or_default(),
                 previous: position.map(|p| p.f),
             },
         )
@@ -217,6 +216,7 @@ async fn list_users(
                 Position {
                     s,
                     f: page.fingerprint,
+                    h: Position::hashes(&page.seen),
                 },
             )
         }),
@@ -361,48 +361,4 @@ async fn delete_user(
 ) -> Result<StatusCode> {
     state.users.delete(&key, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Test a connection: reach the app, authenticate, list one user, read its ServiceProviderConfig.
-/// A failing app is reported in the body (`ok: false`), not as an error of provisio's.
-#[utoipa::path(
-    post, path = "/connections/{connection}/test", tag = "connections",
-    params(("connection" = String, Path, description = "The connection's id or name")),
-    responses(
-        (status = 200, description = "What each check found", body = TestReport),
-        (status = 401, response = r::Unauthorized),
-        (status = 404, response = r::ConnectionNotFound),
-    )
-)]
-async fn test_connection(
-    State(state): State<AppState>,
-    ConnectionRef(key): ConnectionRef,
-    caller: Caller,
-) -> Result<Json<TestReport>> {
-    let started = Instant::now();
-    let checks: Vec<CheckOut> = state
-        .users
-        .test(&key, &caller)
-        .await?
-        .into_iter()
-        .map(|check| match check.outcome {
-            Ok(detail) => CheckOut {
-                name: check.name,
-                ok: true,
-                detail,
-                code: None,
-            },
-            Err(error) => CheckOut {
-                name: check.name,
-                ok: false,
-                detail: error.to_string(),
-                code: Some(error.code()),
-            },
-        })
-        .collect();
-    Ok(Json(TestReport {
-        ok: checks.iter().all(|c| c.ok),
-        checks,
-        latency_ms: started.elapsed().as_millis() as u64,
-    }))
 }

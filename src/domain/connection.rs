@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use url::Url;
 use uuid::Uuid;
 
-use super::{CredentialSummary, FieldError, ProviderKind};
+use super::{ConnectionProfile, CredentialSummary, FieldError, ProviderKind};
 
 /// A connection as provisio knows it. Credentials are only summarised here;
 /// the sealed secret stays in the store until a call needs it.
@@ -24,6 +24,8 @@ pub struct Connection {
     pub updated_at: DateTime<Utc>,
     /// Bumped by every write; updates are conditional on it (optimistic locking).
     pub revision: i64,
+    /// How the app behaves, as learned and as set by hand.
+    pub profile: ConnectionProfile,
 }
 
 /// A connection's unique name: 1–64 of `[a-z0-9._-]`, and not shaped like a UUID

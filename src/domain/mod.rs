@@ -3,6 +3,7 @@
 //! Values here are parsed at the boundary and valid by construction: a
 //! [`ConnectionName`] that exists is a valid name.
 
+mod app_profile;
 mod caller;
 mod catalogue;
 mod connection;
@@ -18,6 +19,7 @@ mod rules;
 mod sync;
 mod user;
 
+pub use app_profile::{AppProfile, ConnectionProfile};
 pub use caller::{Caller, Scope};
 pub use catalogue::{
     Capabilities, CatalogueEntry, InstanceUrlRule, SettingKind, SettingSpec, UpdateStrategy,

@@ -5,7 +5,7 @@
 //! answer was lost is looked up before it is sent again, and missing
 //! `Location`, `meta` or `itemsPerPage`, or numeric ids, are tolerated.
 
-use std::{collections::HashSet, ops::ControlFlow, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use reqwest::Method;
 use serde_json::{Map, Value};
@@ -17,7 +17,7 @@ use super::{
     patch::PatchOp,
     retry::{RetryPolicy, may_have_landed},
     transport::{Call, invalid, not_scim, parse_resource},
-    types::{ListResponse, ServiceProviderConfig, id_of},
+    types::{ServiceProviderConfig, id_of},
 };
 use crate::{
     metrics::Metrics,
@@ -25,9 +25,12 @@ use crate::{
 };
 
 /// Whether `found` is the account `sent` created (see [`ScimClient::create_user`]).
+/// An app that drops `externalId` leaves only the name and emails to go by.
 fn is_the_same_person(sent: &Map<String, Value>, found: &Map<String, Value>) -> bool {
-    if let Some(external_id) = sent.get("externalId") {
-        return found.get("externalId") == Some(external_id);
+    if let (Some(sent_id), Some(found_id)) = (sent.get("externalId"), found.get("externalId"))
+        && !found_id.is_null()
+    {
+        return sent_id == found_id;
     }
     let emails = |user: &Map<String, Value>| -> Vec<String> {
         let mut values: Vec<String> = user
@@ -52,9 +55,6 @@ fn is_the_same_person(sent: &Map<String, Value>, found: &Map<String, Value>) -> 
     });
     name_matches && emails(sent) == emails(found)
 }
-
-/// The most pages one listing walks before giving up on a server that never ends.
-const MAX_PAGES: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct ScimClientOptions {
@@ -159,7 +159,10 @@ impl Session<'_> {
         loop {
             let error = match self.send_once(&call).await {
                 Ok(answer) => match parse_resource(&answer) {
-                    Ok(Some(resource)) if id_of(&resource).is_some() => return Ok(resource),
+                    Ok(Some(resource)) if id_of(&resource).is_some() => {
+                        self.note_external_id(user, &resource);
+                        return Ok(resource);
+                    }
                     // It landed, but the answer does not say as what: find it.
                     _ => {
                         return self.find_created(user).await?.ok_or_else(|| {
@@ -189,6 +192,23 @@ impl Session<'_> {
             }
             attempt += 1;
         }
+    }
+
+    /// Whether the app kept the `externalId` a create sent: an app that drops it
+    /// silently leaves matching by external id nothing to match.
+    fn note_external_id(&self, sent: &Map<String, Value>, created: &Map<String, Value>) {
+        if sent.get("externalId").is_none_or(Value::is_null) {
+            return;
+        }
+        let kept = created.get("externalId").is_some_and(|v| !v.is_null());
+        if !kept {
+            tracing::warn!(
+                "the app dropped the externalId of a new user; people will be matched by user name and email"
+            );
+        }
+        self.endpoint
+            .habits
+            .learn(|p| p.keeps_external_id = Some(kept));
     }
 
     /// The user a create made: same `userName`, and the same `externalId` when
@@ -244,9 +264,13 @@ impl Session<'_> {
         let answer = self
             .send(&Call::new(Method::PATCH, &["Users", id]).json(patch)?)
             .await?;
-        match parse_resource(&answer)? {
-            Some(resource) if id_of(&resource).is_some() => Ok(resource),
-            _ => self.get_user(id).await,
+        let resource = parse_resource(&answer)?.filter(|r| id_of(r).is_some());
+        self.endpoint
+            .habits
+            .learn(|p| p.patch_returns_resource = Some(resource.is_some()));
+        match resource {
+            Some(resource) => Ok(resource),
+            None => self.get_user(id).await,
         }
     }
 
@@ -269,91 +293,6 @@ impl Session<'_> {
             }
             attempt += 1;
         }
-    }
-
-    /// One page of users (`startIndex` is 1-based). With a filter, resources
-    /// that do not really match are dropped.
-    pub async fn list_users(
-        &self,
-        filter: Option<&Filter>,
-        start_index: u64,
-        count: u64,
-    ) -> Result<ListResponse, ProviderError> {
-        let mut query = vec![
-            ("startIndex", start_index.to_string()),
-            ("count", count.to_string()),
-        ];
-        if let Some(filter) = filter {
-            query.push(("filter", filter.to_query()));
-        }
-        let answer = self
-            .send(&Call::new(Method::GET, &["Users"]).query(&query))
-            .await?;
-        let mut list: ListResponse = serde_json::from_slice(&answer.body)
-            .map_err(|_| not_scim(&answer, "a SCIM ListResponse"))?;
-        list.received = list.resources.len();
-        list.ids = list.resources.iter().filter_map(id_of).collect();
-        if let Some(filter) = filter {
-            list.resources.retain(|r| filter.matches(r));
-        }
-        Ok(list)
-    }
-
-    /// Every user matching `filter` (usually one), across pages.
-    pub async fn find_users(
-        &self,
-        filter: &Filter,
-    ) -> Result<Vec<Map<String, Value>>, ProviderError> {
-        let mut found = Vec::new();
-        self.walk_users(Some(filter), 100, |page| {
-            found.extend(page);
-            ControlFlow::Continue(())
-        })
-        .await?;
-        Ok(found)
-    }
-
-    /// Walks every page of users, handing each page's new resources to `visit`.
-    /// Stops at `totalResults`, at an empty page, at a page that brings nothing
-    /// new (servers that repeat a page past the end), or when `visit` breaks.
-    /// Returns the number of page requests made.
-    pub async fn walk_users(
-        &self,
-        filter: Option<&Filter>,
-        page_size: u64,
-        mut visit: impl FnMut(Vec<Map<String, Value>>) -> ControlFlow<()>,
-    ) -> Result<usize, ProviderError> {
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut start = 1u64;
-        for page_number in 1..=MAX_PAGES {
-            let list = self.list_users(filter, start, page_size).await?;
-            let received = list.received as u64;
-            // "Nothing new" is judged on everything the server sent, before any
-            // local filtering: a page of non-matches is still progress.
-            let new_ids: HashSet<String> = list
-                .ids
-                .iter()
-                .filter(|id| !seen.contains(*id))
-                .cloned()
-                .collect();
-            let nothing_new = !list.ids.is_empty() && new_ids.is_empty();
-            seen.extend(new_ids.iter().cloned());
-            let fresh: Vec<_> = list
-                .resources
-                .into_iter()
-                .filter(|r| id_of(r).is_none_or(|id| new_ids.contains(&id)))
-                .collect();
-            let done = received == 0
-                || nothing_new
-                || list
-                    .total_results
-                    .is_some_and(|total| start.saturating_add(received) > total);
-            if visit(fresh).is_break() || done {
-                return Ok(page_number);
-            }
-            start = start.saturating_add(received);
-        }
-        Ok(MAX_PAGES)
     }
 
     /// `GET /ServiceProviderConfig`.

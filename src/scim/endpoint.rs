@@ -14,7 +14,7 @@ use std::{
 use secrecy::SecretString;
 use url::Url;
 
-use super::{limiter::Limiter, redact::Redactor};
+use super::{habits::Habits, limiter::Limiter, redact::Redactor};
 
 /// How requests authenticate. `Debug` never shows the secret.
 #[derive(Clone)]
@@ -47,12 +47,15 @@ pub struct Endpoint {
     pub provider: &'static str,
     /// Removes `auth`'s secrets from whatever the app answers.
     pub redactor: Redactor,
+    /// How the app behaves, shared by every call to the connection.
+    pub habits: Arc<Habits>,
 }
 
 impl Endpoint {
     pub fn new(base: Url, auth: Auth, timeout: Duration, provider: &'static str) -> Self {
         Self {
             redactor: Redactor::for_auth(&auth),
+            habits: Arc::new(Habits::standard()),
             base,
             auth,
             timeout,

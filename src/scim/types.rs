@@ -29,6 +29,10 @@ pub struct ListResponse {
     /// The ids of everything the server sent, before any local filtering.
     #[serde(skip)]
     pub ids: Vec<String>,
+    /// A filter was asked for but not applied by the app (filtered here instead):
+    /// matches may be on other pages.
+    #[serde(skip)]
+    pub filter_ignored: bool,
 }
 
 /// The SCIM error message (RFC 7644 §3.12). `status` arrives as a string or a number.

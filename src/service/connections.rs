@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -9,8 +11,9 @@ use super::ServiceError;
 use crate::{
     crypto::{KeyRing, SealedCredentials},
     domain::{
-        Connection, ConnectionKey, ConnectionName, ConnectionSettings, CredentialKind,
-        CredentialSummary, Credentials, FieldError, InstanceUrl, ProviderKind,
+        AppProfile, Connection, ConnectionKey, ConnectionName, ConnectionProfile,
+        ConnectionSettings, CredentialKind, CredentialSummary, Credentials, FieldError,
+        InstanceUrl, ProviderKind,
     },
     netguard::{NetworkPolicy, UrlCheckError},
     providers::{self, ConnectionDraft, ResolvedConnection},
@@ -42,6 +45,8 @@ pub struct ConnectionChanges {
     /// `Some(Some(patch))` is merged into the current settings (RFC 7396:
     /// `null` removes a key); `Some(None)` removes every setting.
     pub settings: Option<Option<Map<String, Value>>>,
+    /// A JSON merge patch of the app profile's overrides (`null` forgets one).
+    pub profile_overrides: Option<Map<String, Value>>,
 }
 
 pub struct ConnectionPage {
@@ -125,6 +130,8 @@ impl ConnectionService {
             revision: 1,
             created_at: now,
             updated_at: now,
+            app_profile: Value::Object(Map::new()),
+            profile_overrides: Value::Object(Map::new()),
         };
         self.store
             .insert_connection(&row)
@@ -238,6 +245,11 @@ impl ConnectionService {
             ));
         }
         let mut row = current.clone();
+        if let Some(patch) = &changes.profile_overrides {
+            let mut overrides = overrides_of(current);
+            overrides.merge_patch(patch, "app_profile")?;
+            row.profile_overrides = serde_json::to_value(overrides).unwrap_or_default();
+        }
         if let Some(name) = &changes.name {
             row.name = name.as_str().to_owned();
         }
@@ -253,6 +265,19 @@ impl ConnectionService {
         row.revision = current.revision + 1;
         row.updated_at = store::now();
         Ok(row)
+    }
+
+    /// Stores what was learned about a connection's app (not a change of the
+    /// connection: its revision stays). A connection deleted meanwhile is no error.
+    pub async fn save_learned(
+        &self,
+        connection_id: Uuid,
+        learned: AppProfile,
+        probed_at: Option<DateTime<Utc>>,
+    ) -> Result<(), ServiceError> {
+        let record = serde_json::to_value(LearnedRecord { learned, probed_at }).unwrap_or_default();
+        self.store.save_app_profile(connection_id, &record).await?;
+        Ok(())
     }
 
     /// Forgets a connection and its sealed credentials.
@@ -413,7 +438,32 @@ fn parse_credential_kind(value: &str) -> Result<CredentialKind, ServiceError> {
     CredentialKind::parse(value).ok_or_else(|| corrupt("unknown credential type", value))
 }
 
+/// What was learned about an app, as stored beside the connection.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct LearnedRecord {
+    #[serde(default)]
+    learned: AppProfile,
+    #[serde(default)]
+    probed_at: Option<DateTime<Utc>>,
+}
+
+/// A connection's profile as stored. Facts this version does not know (a
+/// newer replica's) are ignored rather than failing the connection.
+fn profile_of(row: &ConnectionRow) -> ConnectionProfile {
+    let record: LearnedRecord = serde_json::from_value(row.app_profile.clone()).unwrap_or_default();
+    ConnectionProfile {
+        learned: record.learned,
+        overrides: overrides_of(row),
+        probed_at: record.probed_at,
+    }
+}
+
+fn overrides_of(row: &ConnectionRow) -> AppProfile {
+    serde_json::from_value(row.profile_overrides.clone()).unwrap_or_default()
+}
+
 fn row_to_connection(row: ConnectionRow) -> Result<Connection, ServiceError> {
+    let profile = profile_of(&row);
     let name = ConnectionName::parse(&row.name).map_err(|_| corrupt("invalid name", &row.name))?;
     let instance_url = InstanceUrl::parse(&row.instance_url)
         .map_err(|_| corrupt("invalid instance_url", &row.instance_url))?;
@@ -434,6 +484,7 @@ fn row_to_connection(row: ConnectionRow) -> Result<Connection, ServiceError> {
         created_at: row.created_at,
         updated_at: row.updated_at,
         revision: row.revision,
+        profile,
     })
 }
 

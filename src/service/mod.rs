@@ -22,7 +22,7 @@ pub use connections::{
 pub use health::HealthService;
 pub use idempotency::{Claim, HeldKey, IdempotencyService, KeyRequest, StoredResponse};
 pub use operations::{OperationEntry, OperationService};
-pub use users::{Check, Provisioned, UserPage, UserQuery, UserService};
+pub use users::{Check, ProbeReport, Provisioned, UserPage, UserQuery, UserService};
 
 use uuid::Uuid;
 

@@ -86,6 +86,14 @@ pub trait ConnectionStore {
         expected_revision: i64,
     ) -> Result<bool, StoreError>;
 
+    /// Stores what was learned about the app's behaviour, without bumping the
+    /// revision (it is not a change of the connection); returns whether it exists.
+    async fn save_app_profile(
+        &self,
+        connection_id: Uuid,
+        profile: &serde_json::Value,
+    ) -> Result<bool, StoreError>;
+
     /// Deletes a connection; returns whether it existed.
     async fn delete_connection(&self, connection_id: Uuid) -> Result<bool, StoreError>;
 
@@ -173,6 +181,20 @@ pub trait SyncStore {
     ) -> Result<(), StoreError>;
 
     async fn managed_users(&self, connection_id: Uuid) -> Result<Vec<ManagedAccount>, StoreError>;
+
+    /// The managed account whose user name is `user_name`, ignoring (ASCII) case.
+    async fn managed_user_named(
+        &self,
+        connection_id: Uuid,
+        user_name: &str,
+    ) -> Result<Option<ManagedAccount>, StoreError>;
+
+    /// Unlinks an account (it was deleted in the app); returns whether it was linked.
+    async fn forget_managed_user(
+        &self,
+        connection_id: Uuid,
+        provider_user_id: &str,
+    ) -> Result<bool, StoreError>;
 
     /// Links accounts as managed, in one transaction (each replacing any link
     /// of its external id to another account).

@@ -24,6 +24,10 @@ pub struct ConnectionRow {
     pub revision: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// What was learned about the app (`{"learned": {…}, "probed_at": …}`).
+    pub app_profile: serde_json::Value,
+    /// What an operator set by hand over it.
+    pub profile_overrides: serde_json::Value,
 }
 
 impl fmt::Debug for ConnectionRow {

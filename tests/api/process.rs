@@ -4,15 +4,18 @@ use std::process::Stdio;
 
 use serde_json::Value;
 use tokio::{
-    io::{AsyncBufReadExt, BufReader, Lines},
-    process::{Child, ChildStderr, Command},
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+    task::JoinHandle,
 };
 
 pub struct Process {
     pub address: String,
     pub child: Child,
-    pub lines: Lines<BufReader<ChildStderr>>,
-    /// Log lines read so far.
+    /// Reads the log as it is written (a full pipe would block the process),
+    /// returning the lines read after start-up when the process exits.
+    drain: Option<JoinHandle<Vec<String>>>,
+    /// Log lines read so far (all of them after [`Process::wait`]).
     pub log: Vec<String>,
 }
 
@@ -45,10 +48,17 @@ impl Process {
                 break parsed["addr"].as_str().unwrap().to_owned();
             }
         };
+        let drain = tokio::spawn(async move {
+            let mut rest = Vec::new();
+            while let Ok(Some(line)) = lines.next_line().await {
+                rest.push(line);
+            }
+            rest
+        });
         Process {
             address,
             child,
-            lines,
+            drain: Some(drain),
             log,
         }
     }
@@ -69,9 +79,10 @@ impl Process {
 
     /// Waits for the process to exit, collecting the rest of its log.
     pub async fn wait(&mut self) -> std::process::ExitStatus {
-        while let Ok(Some(line)) = self.lines.next_line().await {
-            self.log.push(line);
+        let status = self.child.wait().await.unwrap();
+        if let Some(drain) = self.drain.take() {
+            self.log.extend(drain.await.unwrap());
         }
-        self.child.wait().await.unwrap()
+        status
     }
 }

@@ -54,6 +54,8 @@ fn row(name: &str, key_id: &str) -> ConnectionRow {
         revision: 1,
         created_at: now,
         updated_at: now,
+        app_profile: json!({"learned": {"filters": false}}),
+        profile_overrides: json!({}),
     }
 }
 

@@ -192,7 +192,8 @@ both_backends! {
         let report = app.post("/v1/connections/hr/test", json!(null)).await.json();
         assert_eq!(report["ok"], true, "{report}");
         let names: Vec<&str> = report["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["reach", "authenticate", "list_users", "service_provider_config"]);
+        assert_eq!(names, ["reach", "authenticate", "list_users", "count_parameter", "service_provider_config",
+            "filter", "filter_case", "paging", "page_size", "groups"]);
         assert!(report["checks"][2]["detail"].as_str().unwrap().contains("1 users"));
         assert!(report["latency_ms"].is_u64());
     }

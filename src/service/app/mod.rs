@@ -15,11 +15,13 @@ use std::{
     time::{Duration, Instant},
 };
 
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
 use super::{ConnectionService, OperationService, ServiceError};
 use crate::{
     domain::{Caller, Connection, ConnectionKey},
     providers::{self, Provider},
-    scim::{CallContext, Endpoint, Limiter, ScimClient, Session},
+    scim::{CallContext, Endpoint, Habits, Learned, Limiter, ScimClient, Session},
 };
 
 pub(super) use locks::LockGuard;
@@ -60,6 +62,8 @@ pub struct Apps {
     limiters: Limiters,
     patch: PatchCache,
     locks: Locks,
+    /// Where calls send what they learn about an app, to be stored.
+    learned: UnboundedSender<Learned>,
 }
 
 impl Apps {
@@ -69,7 +73,10 @@ impl Apps {
         log: OperationService,
         budget: Duration,
     ) -> Self {
+        let (learned, to_keep) = unbounded_channel();
+        tokio::spawn(keep_learned(connections.clone(), to_keep));
         Self {
+            learned,
             connections,
             client,
             log,
@@ -83,9 +90,15 @@ impl Apps {
     /// The connection with its credentials opened, ready to call.
     pub async fn open(&self, key: &ConnectionKey) -> Result<Arc<AppConnection>, ServiceError> {
         let (connection, credentials) = self.connections.get_with_credentials(key).await?;
+        let mut endpoint = providers::endpoint(&connection, &credentials);
+        endpoint.habits = Arc::new(Habits::new(
+            connection.id,
+            connection.profile,
+            Some(self.learned.clone()),
+        ));
         Ok(Arc::new(AppConnection {
             profile: providers::provider(connection.provider),
-            endpoint: providers::endpoint(&connection, &credentials),
+            endpoint,
             limiter: self.limiters.for_connection(&connection),
             connection,
         }))
@@ -107,6 +120,10 @@ impl Apps {
         Ok(self.begin(self.open(key).await?, caller))
     }
 
+    pub(super) fn connections(&self) -> &ConnectionService {
+        &self.connections
+    }
+
     /// The operation's calls to its app.
     pub fn scim<'a>(&'a self, op: &'a Op) -> Session<'a> {
         self.client.session(&op.app.endpoint, &op.context)
@@ -118,5 +135,22 @@ impl Apps {
         self.locks
             .lock((op.app.connection.id, resource.to_owned()))
             .await
+    }
+}
+
+/// Stores what calls learn about apps, one connection at a time, until the
+/// service stops. A failure is logged: the fact is simply learned again.
+async fn keep_learned(connections: ConnectionService, mut learned: UnboundedReceiver<Learned>) {
+    while let Some(Learned {
+        connection_id,
+        profile,
+    }) = learned.recv().await
+    {
+        if let Err(error) = connections
+            .save_learned(connection_id, profile.learned, profile.probed_at)
+            .await
+        {
+            tracing::warn!(%error, %connection_id, "could not store what was learned about the app");
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! from provisio's uniform operations to each app's SCIM dialect. Every write
 //! is recorded in the operation log.
 
-mod check;
+mod listing;
+mod probe;
 mod writes;
 
 use serde_json::{Map, Value};
@@ -14,44 +15,19 @@ use super::{
 };
 use crate::{
     domain::{Caller, ConnectionKey, FieldErrors, User, UserFields, UserPatch},
-    scim::{Endpoint, Filter, PatchOperation, ProviderError, ProviderErrorKind},
+    scim::{Endpoint, PatchOperation, ProviderError, ProviderErrorKind},
     store::{DynStore, ManagedUserRow},
 };
 
-/// One page of users.
-pub struct UserPage {
-    pub items: Vec<User>,
-    /// The 1-based index of the next page, when there is one.
-    pub next_start: Option<u64>,
-    /// A fingerprint of this page's ids, to notice a server repeating a page.
-    pub fingerprint: u64,
-}
+pub use listing::{UserPage, UserQuery};
 
-/// What to list.
-#[derive(Debug, Clone, Default)]
-pub struct UserQuery {
-    pub user_name: Option<String>,
-    pub external_id: Option<String>,
-    pub start: u64,
-    pub count: u64,
-    /// The previous page's fingerprint: an identical page means the listing ended.
-    pub previous: Option<u64>,
-}
-
-/// The outcome of one connection check.
-pub struct Check {
-    pub name: &'static str,
-    pub outcome: Result<String, ServiceError>,
-}
+pub use probe::{Check, ProbeReport};
 
 /// A user provisioned, and the connection it lives behind.
 pub struct Provisioned {
     pub connection_id: Uuid,
     pub user: User,
 }
-
-/// The page size used to read every account of an app.
-const WALK_PAGE_SIZE: u64 = 100;
 
 #[derive(Clone)]
 pub struct UserService {
@@ -123,6 +99,15 @@ impl UserService {
         }
     }
 
+    /// Unlinks a deleted account, so it no longer counts among the managed
+    /// (the deprovision limit's denominator). A failure is logged: the account
+    /// is gone either way, and a plan reports a link to nothing as nothing.
+    async fn forget(&self, app: &AppConnection, id: &str) {
+        if let Err(error) = self.store.forget_managed_user(app.connection.id, id).await {
+            tracing::error!(%error, user_id = id, "could not unlink a deleted account");
+        }
+    }
+
     pub async fn get(
         &self,
         key: &ConnectionKey,
@@ -138,52 +123,6 @@ impl UserService {
         to_user(&op.app, &resource)
     }
 
-    pub async fn list(
-        &self,
-        key: &ConnectionKey,
-        caller: &Caller,
-        query: &UserQuery,
-    ) -> Result<UserPage, ServiceError> {
-        let op = self.apps.start(key, caller).await?;
-        let filter = match (&query.user_name, &query.external_id) {
-            (Some(user_name), _) => Some(Filter::UserNameEq(user_name.clone())),
-            (None, Some(external_id)) => Some(Filter::ExternalIdEq(external_id.clone())),
-            (None, None) => None,
-        };
-        let list = self
-            .apps
-            .scim(&op)
-            .list_users(filter.as_ref(), query.start, query.count)
-            .await
-            .map_err(|e| explain_missing_endpoint(e, &op.app.endpoint))?;
-        // Judged on everything the server sent, before local filtering.
-        let fingerprint = fingerprint(&list.ids);
-        let mut resources = list.resources;
-        // The client re-checked the filter it sent; the second one is checked here.
-        if let (Some(_), Some(external_id)) = (&query.user_name, &query.external_id) {
-            resources.retain(|r| Filter::ExternalIdEq(external_id.clone()).matches(r));
-        }
-        resources.truncate(query.count as usize);
-        if query.previous == Some(fingerprint) && list.received > 0 {
-            return Ok(UserPage {
-                items: Vec::new(),
-                next_start: None,
-                fingerprint,
-            });
-        }
-        let received = list.received.min(query.count as usize) as u64;
-        let next = query.start.checked_add(received);
-        let more = received > 0
-            && list
-                .total_results
-                .is_none_or(|total| next.is_some_and(|n| n <= total));
-        Ok(UserPage {
-            items: readable(&op.app, resources),
-            next_start: next.filter(|_| more),
-            fingerprint,
-        })
-    }
-
     /// Walks every account in the app, page by page, handing each to `visit`.
     pub async fn accounts(
         &self,
@@ -194,7 +133,7 @@ impl UserService {
         let op = self.apps.begin(app.clone(), caller);
         self.apps
             .scim(&op)
-            .walk_users(None, WALK_PAGE_SIZE, |page| {
+            .walk_users(None, self.walk_page_size(&op), |page| {
                 readable(app, page).into_iter().for_each(&mut visit);
                 std::ops::ControlFlow::Continue(())
             })
@@ -269,13 +208,17 @@ impl UserService {
         if let Some(reason) = op.app.profile.delete_refusal() {
             return Err(ServiceError::Unsupported(reason.to_owned()));
         }
-        let (apps, id) = (self.apps.clone(), id.to_owned());
+        let (users, id) = (self.clone(), id.to_owned());
         self.apps
             .logged(
                 op,
                 "delete_user",
                 Subject::user(&id),
-                move |op| async move { Ok(apps.scim(&op).delete_user(&id).await?) },
+                move |op| async move {
+                    users.apps.scim(&op).delete_user(&id).await?;
+                    users.forget(&op.app, &id).await;
+                    Ok(())
+                },
             )
             .await
     }
@@ -324,16 +267,4 @@ fn to_user(app: &AppConnection, resource: &Map<String, Value>) -> Result<User, S
             reason,
         ))
     })
-}
-
-/// FNV-1a over the page's ids: cheap, stable, and only compared with itself.
-fn fingerprint(ids: &[String]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for id in ids {
-        for byte in id.bytes().chain([0]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    hash
 }

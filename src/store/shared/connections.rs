@@ -15,7 +15,8 @@ use crate::{
 macro_rules! connection_columns {
     () => {
         "connection_id, name, provider, instance_url, settings, credential_type, credential_sealed, \
-         credential_key_id, credential_hint, revision, created_at, updated_at"
+         credential_key_id, credential_hint, revision, created_at, updated_at, app_profile, \
+         profile_overrides"
     };
 }
 
@@ -33,6 +34,10 @@ fn connection_from_row(row: &DbRow) -> Result<ConnectionRow, sqlx::Error> {
         revision: row.try_get("revision")?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
+        app_profile: row.try_get::<Json<serde_json::Value>, _>("app_profile")?.0,
+        profile_overrides: row
+            .try_get::<Json<serde_json::Value>, _>("profile_overrides")?
+            .0,
     })
 }
 
@@ -49,7 +54,7 @@ impl ConnectionStore for DbStore {
         sqlx::query(concat!(
             "insert into connection (",
             connection_columns!(),
-            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         ))
         .bind(id(row.connection_id))
         .bind(&row.name)
@@ -63,6 +68,8 @@ impl ConnectionStore for DbStore {
         .bind(row.revision)
         .bind(time(row.created_at))
         .bind(time(row.updated_at))
+        .bind(Json(&row.app_profile))
+        .bind(Json(&row.profile_overrides))
         .execute(self.pool())
         .await
         .map_err(|e| conflict_or(e, constraint_from_message))?;
@@ -115,8 +122,8 @@ impl ConnectionStore for DbStore {
     ) -> Result<bool, StoreError> {
         let result = sqlx::query(
             "update connection set name = $2, instance_url = $3, settings = $4, credential_type = $5, \
-             credential_sealed = $6, credential_key_id = $7, credential_hint = $8, revision = $9, updated_at = $10 \
-             where connection_id = $1 and revision = $11",
+             credential_sealed = $6, credential_key_id = $7, credential_hint = $8, revision = $9, updated_at = $10, \
+             profile_overrides = $12 where connection_id = $1 and revision = $11",
         )
         .bind(id(row.connection_id))
         .bind(&row.name)
@@ -129,9 +136,23 @@ impl ConnectionStore for DbStore {
         .bind(row.revision)
         .bind(time(row.updated_at))
         .bind(expected_revision)
+        .bind(Json(&row.profile_overrides))
         .execute(self.pool())
         .await
         .map_err(|e| conflict_or(e, constraint_from_message))?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn save_app_profile(
+        &self,
+        connection_id: Uuid,
+        profile: &serde_json::Value,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query("update connection set app_profile = $2 where connection_id = $1")
+            .bind(id(connection_id))
+            .bind(Json(profile))
+            .execute(self.pool())
+            .await?;
         Ok(result.rows_affected() == 1)
     }
 

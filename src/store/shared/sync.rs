@@ -77,6 +77,44 @@ impl SyncStore for DbStore {
             .map_err(Into::into)
     }
 
+    async fn managed_user_named(
+        &self,
+        connection_id: Uuid,
+        user_name: &str,
+    ) -> Result<Option<ManagedAccount>, StoreError> {
+        let row = sqlx::query(
+            "select provider_user_id, external_id from managed_user \
+             where connection_id = $1 and lower(user_name) = lower($2) limit 1",
+        )
+        .bind(id(connection_id))
+        .bind(user_name)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(ManagedAccount {
+                user_id: r.try_get("provider_user_id")?,
+                external_id: r.try_get("external_id")?,
+            })
+        })
+        .transpose()
+        .map_err(|e: sqlx::Error| e.into())
+    }
+
+    async fn forget_managed_user(
+        &self,
+        connection_id: Uuid,
+        provider_user_id: &str,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "delete from managed_user where connection_id = $1 and provider_user_id = $2",
+        )
+        .bind(id(connection_id))
+        .bind(provider_user_id)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
     async fn upsert_managed_users(&self, rows: &[ManagedUserRow]) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         for row in rows {

@@ -25,6 +25,7 @@ fn connection() -> Connection {
         created_at: Utc::now(),
         updated_at: Utc::now(),
         revision: 1,
+        profile: Default::default(),
     }
 }
 
