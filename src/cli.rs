@@ -156,46 +156,59 @@ async fn api_key(command: ApiKeyCommand) -> anyhow::Result<ExitCode> {
     let keys = ApiKeyService::new(startup::open_store(&config.database).await?);
     match command {
         ApiKeyCommand::Create { name, read_only } => {
-            let scope = if read_only {
-                Scope::ReadOnly
-            } else {
-                Scope::ReadWrite
-            };
-            let (info, secret) = keys.create(&name, scope).await.map_err(describe)?;
-            eprintln!(
-                "created API key {} ({}, {}); it is shown once:",
-                info.id,
-                info.name,
-                info.scope.as_str()
-            );
-            println!("{}", secret.as_str());
+            create_api_key(&keys, &name, read_only).await?
         }
-        ApiKeyCommand::List => {
-            println!(
-                "{:<16} {:<24} {:<10} {:<26} revoked",
-                "id", "name", "scope", "created"
-            );
-            for key in keys.list().await.map_err(describe)? {
-                let revoked = key
-                    .revoked_at
-                    .map_or_else(|| "-".to_owned(), |at| at.to_rfc3339());
-                println!(
-                    "{:<16} {:<24} {:<10} {:<26} {revoked}",
-                    key.id,
-                    key.name,
-                    key.scope.as_str(),
-                    key.created_at.to_rfc3339()
-                );
-            }
-        }
-        ApiKeyCommand::Revoke { key } => {
-            if !keys.revoke(&key).await.map_err(describe)? {
-                anyhow::bail!("no active API key has the id or name `{key}`");
-            }
-            println!("revoked {key}");
-        }
+        ApiKeyCommand::List => list_api_keys(&keys).await?,
+        ApiKeyCommand::Revoke { key } => revoke_api_key(&keys, &key).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the new key alone on stdout (the rest goes to stderr), so that it
+/// can be piped.
+async fn create_api_key(keys: &ApiKeyService, name: &str, read_only: bool) -> anyhow::Result<()> {
+    let scope = if read_only {
+        Scope::ReadOnly
+    } else {
+        Scope::ReadWrite
+    };
+    let (info, secret) = keys.create(name, scope).await.map_err(describe)?;
+    eprintln!(
+        "created API key {} ({}, {}); it is shown once:",
+        info.id,
+        info.name,
+        info.scope.as_str()
+    );
+    println!("{}", secret.as_str());
+    Ok(())
+}
+
+async fn list_api_keys(keys: &ApiKeyService) -> anyhow::Result<()> {
+    println!(
+        "{:<16} {:<24} {:<10} {:<26} revoked",
+        "id", "name", "scope", "created"
+    );
+    for key in keys.list().await.map_err(describe)? {
+        let revoked = key
+            .revoked_at
+            .map_or_else(|| "-".to_owned(), |at| at.to_rfc3339());
+        println!(
+            "{:<16} {:<24} {:<10} {:<26} {revoked}",
+            key.id,
+            key.name,
+            key.scope.as_str(),
+            key.created_at.to_rfc3339()
+        );
+    }
+    Ok(())
+}
+
+async fn revoke_api_key(keys: &ApiKeyService, key: &str) -> anyhow::Result<()> {
+    if !keys.revoke(key).await.map_err(describe)? {
+        anyhow::bail!("no active API key has the id or name `{key}`");
+    }
+    println!("revoked {key}");
+    Ok(())
 }
 
 /// A service error as a sentence, with the fields at fault.

@@ -12,7 +12,7 @@ use prometheus_client::{
         gauge::Gauge,
         histogram::{Histogram, exponential_buckets},
     },
-    registry::Registry,
+    registry::{Metric, Registry},
 };
 
 /// The database connection pool's figures of this moment.
@@ -65,6 +65,10 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.001, 2.0, 17))
 }
 
+fn latency_family<L: Clone + std::hash::Hash + Eq>() -> Histograms<L> {
+    Family::new_with_constructor(latency_histogram)
+}
+
 pub struct Metrics {
     registry: Registry,
     http_requests: Family<HttpLabels, Counter>,
@@ -90,77 +94,67 @@ impl Default for Metrics {
     }
 }
 
+// Each family's name (after the `provisio_` prefix) and help text.
+const HTTP_REQUESTS: (&str, &str) = ("http_requests", "HTTP requests served, by route and status");
+const HTTP_DURATION: (&str, &str) = (
+    "http_request_duration_seconds",
+    "HTTP request latency, by route",
+);
+const UPSTREAM_REQUESTS: (&str, &str) = (
+    "upstream_requests",
+    "Calls to apps, by provider and outcome",
+);
+const UPSTREAM_DURATION: (&str, &str) = (
+    "upstream_request_duration_seconds",
+    "Latency of calls to apps, by provider",
+);
+const UPSTREAM_RETRIES: (&str, &str) = (
+    "upstream_retries",
+    "Calls to apps retried, by provider and reason",
+);
+const RATE_LIMIT_WAITS: (&str, &str) = (
+    "rate_limit_waits",
+    "Calls to apps that waited for their connection's rate budget",
+);
+const RATE_LIMIT_WAIT: (&str, &str) = (
+    "rate_limit_wait_seconds",
+    "Time calls waited for their connection's rate budget",
+);
+const OPERATION_LOG_FAILURES: (&str, &str) = (
+    "operation_log_failures",
+    "Operation log entries that could not be written",
+);
+const DB_POOL: (&str, &str) = (
+    "db_pool_connections",
+    "Database pool connections, by state (idle, in_use, max)",
+);
+
+/// Registers `metric` and hands it back for recording (the registry keeps a
+/// handle to the same values).
+fn registered<M: Metric + Clone>(
+    registry: &mut Registry,
+    (name, help): (&str, &str),
+    metric: M,
+) -> M {
+    registry.register(name, help, metric.clone());
+    metric
+}
+
 impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("provisio");
-        let http_requests = Family::<HttpLabels, Counter>::default();
-        let http_duration: Histograms<RouteLabels> =
-            Family::new_with_constructor(latency_histogram);
-        let upstream_requests = Family::<UpstreamLabels, Counter>::default();
-        let upstream_duration: Histograms<ProviderLabels> =
-            Family::new_with_constructor(latency_histogram);
-        let upstream_retries = Family::<RetryLabels, Counter>::default();
-        let rate_limit_waits = Family::<ProviderLabels, Counter>::default();
-        let rate_limit_wait: Histograms<ProviderLabels> =
-            Family::new_with_constructor(latency_histogram);
-        let operation_log_failures = Counter::default();
-        let db_pool = Family::<PoolLabels, Gauge>::default();
-        registry.register(
-            "http_requests",
-            "HTTP requests served, by route and status",
-            http_requests.clone(),
-        );
-        registry.register(
-            "http_request_duration_seconds",
-            "HTTP request latency, by route",
-            http_duration.clone(),
-        );
-        registry.register(
-            "upstream_requests",
-            "Calls to apps, by provider and outcome",
-            upstream_requests.clone(),
-        );
-        registry.register(
-            "upstream_request_duration_seconds",
-            "Latency of calls to apps, by provider",
-            upstream_duration.clone(),
-        );
-        registry.register(
-            "upstream_retries",
-            "Calls to apps retried, by provider and reason",
-            upstream_retries.clone(),
-        );
-        registry.register(
-            "rate_limit_waits",
-            "Calls to apps that waited for their connection's rate budget",
-            rate_limit_waits.clone(),
-        );
-        registry.register(
-            "rate_limit_wait_seconds",
-            "Time calls waited for their connection's rate budget",
-            rate_limit_wait.clone(),
-        );
-        registry.register(
-            "operation_log_failures",
-            "Operation log entries that could not be written",
-            operation_log_failures.clone(),
-        );
-        registry.register(
-            "db_pool_connections",
-            "Database pool connections, by state (idle, in_use, max)",
-            db_pool.clone(),
-        );
+        let r = &mut registry;
         Self {
+            http_requests: registered(r, HTTP_REQUESTS, Family::default()),
+            http_duration: registered(r, HTTP_DURATION, latency_family()),
+            upstream_requests: registered(r, UPSTREAM_REQUESTS, Family::default()),
+            upstream_duration: registered(r, UPSTREAM_DURATION, latency_family()),
+            upstream_retries: registered(r, UPSTREAM_RETRIES, Family::default()),
+            rate_limit_waits: registered(r, RATE_LIMIT_WAITS, Family::default()),
+            rate_limit_wait: registered(r, RATE_LIMIT_WAIT, latency_family()),
+            operation_log_failures: registered(r, OPERATION_LOG_FAILURES, Counter::default()),
+            db_pool: registered(r, DB_POOL, Family::default()),
             registry,
-            http_requests,
-            http_duration,
-            upstream_requests,
-            upstream_duration,
-            upstream_retries,
-            rate_limit_waits,
-            rate_limit_wait,
-            operation_log_failures,
-            db_pool,
         }
     }
 

@@ -14,6 +14,7 @@ use crate::{
     bootstrap,
     config::{Config, DatabaseConfig},
     metrics::Metrics,
+    netguard::NetworkPolicy,
     scim::{ScimClient, ScimClientOptions},
     service::{
         ApiKeyService, Apps, ConnectionService, HealthService, IdempotencyService,
@@ -91,69 +92,28 @@ impl Application {
     /// listener. Port 0 binds a free port; see [`Application::local_addr`].
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let key_ring = bootstrap::resolve_key_ring(&config)?;
-        let api_keys = bootstrap::resolve_api_keys(&config)?;
+        let api_keys = ApiKeys::new(&bootstrap::resolve_api_keys(&config)?);
         let store = open_store(&config.database).await?;
-        let network = Arc::new(config.network.clone());
-        if network.allow_private {
-            tracing::warn!(
-                "PROVISIO_ALLOW_PRIVATE_NETWORKS is on: connections may reach private and loopback addresses over plain http"
-            );
-        }
+        let network = network_policy(&config);
         let connections = ConnectionService::new(store.clone(), key_ring, network.clone());
         ensure_key_ring_opens_everything(&connections).await?;
-        let metrics = Arc::new(Metrics::new());
-        let scim = ScimClient::new(
-            &ScimClientOptions::default(),
-            network,
-            Some(metrics.clone()),
-        )
-        .context("Could not build the HTTP client.")?;
-        let operations = OperationService::new(store.clone(), Some(metrics.clone()));
-        let apps = Apps::new(
-            connections.clone(),
-            scim,
-            operations.clone(),
-            config.http.request_timeout,
-        );
-        let users = UserService::new(apps.clone(), store.clone());
         let work = Arc::new(Notify::new());
-        let worker = Worker::new(
-            store.clone(),
-            users.clone(),
-            config.sync.worker,
-            work.clone(),
-        );
-        let state = AppState {
-            health: HealthService::new(store.clone()),
-            idempotency: IdempotencyService::new(store.clone()),
-            sync: SyncService::new(
-                store.clone(),
-                connections.clone(),
-                apps,
-                config.sync.plan_ttl,
-                work,
-            ),
-            users,
+        let state = app_state(
+            &config,
+            &store,
             connections,
-            operations: operations.clone(),
-            api_keys: Arc::new(ApiKeys::new(&api_keys)),
-            api_key_service: ApiKeyService::new(store.clone()),
-            metrics,
-            http: Arc::new(config.http.clone()),
-        };
+            network,
+            api_keys,
+            work.clone(),
+        )?;
+        let worker = Worker::new(store.clone(), state.users.clone(), config.sync.worker, work);
         let maintenance = Maintenance {
             store: store.clone(),
-            operations,
+            operations: state.operations.clone(),
             retention: config.database.retention,
         };
         let router = api::router(state, &config);
-        let listen = config.http.listen;
-        let listener = TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("Could not listen on {listen}."))?;
-        let addr = listener
-            .local_addr()
-            .context("The listener has no local address.")?;
+        let (listener, addr) = bind(config.http.listen).await?;
         tracing::info!(%addr, database = store.backend(), "provisio is listening");
         Ok(Self {
             listener,
@@ -218,6 +178,70 @@ impl Application {
             }
         }
     }
+}
+
+/// The network policy every outbound call follows, shared by the connection
+/// checks and the HTTP client.
+fn network_policy(config: &Config) -> Arc<NetworkPolicy> {
+    let network = Arc::new(config.network.clone());
+    if network.allow_private {
+        tracing::warn!(
+            "PROVISIO_ALLOW_PRIVATE_NETWORKS is on: connections may reach private and loopback addresses over plain http"
+        );
+    }
+    network
+}
+
+/// The services the API calls: one store, one HTTP client to apps and one set
+/// of metrics under all of them. `work` wakes the sync worker.
+fn app_state(
+    config: &Config,
+    store: &DynStore,
+    connections: ConnectionService,
+    network: Arc<NetworkPolicy>,
+    api_keys: ApiKeys,
+    work: Arc<Notify>,
+) -> anyhow::Result<AppState> {
+    let metrics = Arc::new(Metrics::new());
+    let scim = ScimClient::new(
+        &ScimClientOptions::default(),
+        network,
+        Some(metrics.clone()),
+    )
+    .context("Could not build the HTTP client.")?;
+    let operations = OperationService::new(store.clone(), Some(metrics.clone()));
+    let timeout = config.http.request_timeout;
+    let apps = Apps::new(connections.clone(), scim, operations.clone(), timeout);
+    let plan_ttl = config.sync.plan_ttl;
+    Ok(AppState {
+        health: HealthService::new(store.clone()),
+        idempotency: IdempotencyService::new(store.clone()),
+        sync: SyncService::new(
+            store.clone(),
+            connections.clone(),
+            apps.clone(),
+            plan_ttl,
+            work,
+        ),
+        users: UserService::new(apps, store.clone()),
+        connections,
+        operations,
+        api_keys: Arc::new(api_keys),
+        api_key_service: ApiKeyService::new(store.clone()),
+        metrics,
+        http: Arc::new(config.http.clone()),
+    })
+}
+
+/// Binds the listener; port 0 takes a free port.
+async fn bind(listen: SocketAddr) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("Could not listen on {listen}."))?;
+    let addr = listener
+        .local_addr()
+        .context("The listener has no local address.")?;
+    Ok((listener, addr))
 }
 
 /// Opens the configured database and runs its migrations.

@@ -8,7 +8,7 @@
 use axum::{
     body::{Body, to_bytes},
     extract::{OriginalUri, Request, State},
-    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -35,83 +35,83 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     if request.method() != Method::POST {
         return next.run(request).await;
     }
-    let Some(key) = request
-        .headers()
-        .get(&IDEMPOTENCY_KEY)
-        .map(|v| v.to_str().map(str::to_owned))
-    else {
-        return next.run(request).await;
+    let key = match request.headers().get(&IDEMPOTENCY_KEY).map(valid_key) {
+        None => return next.run(request).await,
+        Some(Err(refusal)) => return refusal.into_response(),
+        Some(Ok(key)) => key,
     };
-    let key = match key {
-        Ok(key)
-            if !key.is_empty()
-                && key.len() <= MAX_KEY_LEN
-                && key.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            key
-        }
-        _ => {
-            return ApiError::field(
-                "Idempotency-Key",
-                format!("must be 1 to {MAX_KEY_LEN} printable ASCII characters"),
-            )
-            .into_response();
-        }
+    let (mut request, claim) = match claim(&state, &key, request).await {
+        Ok(claimed) => claimed,
+        Err(refusal) => return refusal.into_response(),
     };
-    let principal = request
-        .extensions()
-        .get::<Authenticated>()
-        .map_or_else(|| "anonymous".to_owned(), |a| a.0.id.clone());
-    let (parts, body) = request.into_parts();
-    // The full path: inside `/v1` the router has already stripped the prefix from `uri`.
-    let uri = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map_or(&parts.uri, |o| &o.0);
-    let limit = BodyLimit::of(&parts.extensions, &state);
-    let Ok(bytes) = to_bytes(body, limit).await else {
-        return ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            "the request body is larger than this server accepts",
-        )
-        .into_response();
-    };
-    let fingerprint = request_hash(
-        &parts.method,
-        uri.path_and_query().map_or("", |p| p.as_str()),
-        &bytes,
-    );
-    let claim = state
-        .idempotency
-        .claim(KeyRequest {
-            api_key_id: &principal,
-            key: &key,
-            request_hash: &fingerprint,
-            timeout: state.http.request_timeout,
-            keep_for: state.http.idempotency_ttl,
-        })
-        .await;
     match claim {
-        Err(error) => ApiError::from(error).into_response(),
-        Ok(Claim::Reused) => ApiError::new(
+        Claim::Reused => ApiError::new(
             ErrorCode::IdempotencyKeyReused,
             "this Idempotency-Key was used with a different request; use a new key for a new request",
         )
         .into_response(),
-        Ok(Claim::Replay(stored)) => replay(stored),
-        Ok(Claim::InProgress) => {
+        Claim::Replay(stored) => replay(stored),
+        Claim::InProgress => {
             ApiError::new(ErrorCode::IdempotencyKeyInUse, "a request with this Idempotency-Key is still running; retry shortly")
                 .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
                 .into_response()
         }
-        Ok(Claim::Started { held, resumed }) => {
-            let mut request = Request::from_parts(parts, Body::from(bytes));
+        Claim::Started { held, resumed } => {
             if resumed {
                 request.extensions_mut().insert(Resumed);
             }
             let response = next.run(request).await;
             remember(&state, &held, response).await
         }
+    }
+}
+
+/// Reads the request's body and claims the key for it; the request comes back
+/// whole, to be run if the claim says so.
+async fn claim(
+    state: &AppState,
+    key: &str,
+    request: Request,
+) -> Result<(Request, Claim), ApiError> {
+    let principal = request
+        .extensions()
+        .get::<Authenticated>()
+        .map_or_else(|| "anonymous".to_owned(), |a| a.0.id.clone());
+    let (parts, body) = request.into_parts();
+    let limit = BodyLimit::of(&parts.extensions, state);
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is larger than this server accepts",
+        )
+    })?;
+    let fingerprint = request_hash(&parts, &bytes);
+    let claim = state
+        .idempotency
+        .claim(KeyRequest {
+            api_key_id: &principal,
+            key,
+            request_hash: &fingerprint,
+            timeout: state.http.request_timeout,
+            keep_for: state.http.idempotency_ttl,
+        })
+        .await?;
+    Ok((Request::from_parts(parts, Body::from(bytes)), claim))
+}
+
+fn valid_key(header: &HeaderValue) -> Result<String, ApiError> {
+    match header.to_str() {
+        Ok(key)
+            if !key.is_empty()
+                && key.len() <= MAX_KEY_LEN
+                && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(key.to_owned())
+        }
+        _ => Err(ApiError::field(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_KEY_LEN} printable ASCII characters"),
+        )),
     }
 }
 
@@ -188,9 +188,15 @@ fn kept_headers(headers: &HeaderMap) -> String {
 }
 
 /// What makes two requests "the same": method, path with query, and body bytes.
-fn request_hash(method: &Method, path_and_query: &str, body: &[u8]) -> String {
+fn request_hash(parts: &Parts, body: &[u8]) -> String {
+    // The full path: inside `/v1` the router has already stripped the prefix from `uri`.
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    let path_and_query = uri.path_and_query().map_or("", |p| p.as_str());
     let mut hasher = Sha256::new();
-    hasher.update(method.as_str().as_bytes());
+    hasher.update(parts.method.as_str().as_bytes());
     hasher.update([0]);
     hasher.update(path_and_query.as_bytes());
     hasher.update([0]);

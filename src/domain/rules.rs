@@ -202,46 +202,15 @@ impl Rules {
             errors.push("body", "must be a JSON object");
             return Err(errors);
         };
-        for key in object.keys() {
-            if ![
-                "eligibility",
-                "leaving_statuses",
-                "mapping",
-                "match_order",
-                "deprovision_limit",
-            ]
-            .contains(&key.as_str())
-            {
-                errors.push(key.clone(), "is not a known field");
-            }
-        }
+        push_unknown_fields(object, &RULES_FIELDS, "", &mut errors);
         if let Some(value) = object.get("eligibility").filter(|v| !v.is_null()) {
             rules.eligibility = parse_condition(value, "eligibility", &mut errors, 0);
         }
         if let Some(value) = object.get("leaving_statuses") {
-            match value.as_array().filter(|a| a.iter().all(Value::is_string)) {
-                Some(statuses) => {
-                    rules.leaving_statuses = statuses
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                }
-                None => errors.push("leaving_statuses", "must be an array of strings"),
-            }
+            rules.leaving_statuses = parse_leaving_statuses(value, &mut errors);
         }
         if let Some(value) = object.get("mapping") {
-            match value.as_object() {
-                Some(mapping) => {
-                    for (target, rule) in mapping {
-                        let path = format!("mapping.{target}");
-                        check_target(target, &path, &mut errors);
-                        parse_mapping_rule(rule, &path, &mut errors);
-                    }
-                    rules.mapping = mapping.clone();
-                }
-                None => errors.push("mapping", "must be an object of target field → rule"),
-            }
+            rules.mapping = parse_mapping(value, &mut errors);
         }
         if let Some(value) = object.get("match_order") {
             rules.match_order = parse_match_order(value, &mut errors);
@@ -274,6 +243,58 @@ impl Rules {
 /// Nesting deeper than this is a mistake (and a way to exhaust the stack).
 const MAX_DEPTH: usize = 16;
 
+const RULES_FIELDS: [&str; 5] = [
+    "eligibility",
+    "leaving_statuses",
+    "mapping",
+    "match_order",
+    "deprovision_limit",
+];
+
+/// Records every key of `object` that is not one of `known`.
+fn push_unknown_fields(
+    object: &Map<String, Value>,
+    known: &[&str],
+    path: &str,
+    errors: &mut FieldErrors,
+) {
+    for key in object.keys().filter(|k| !known.contains(&k.as_str())) {
+        let at = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        errors.push(at, "is not a known field");
+    }
+}
+
+fn parse_leaving_statuses(value: &Value, errors: &mut FieldErrors) -> Vec<String> {
+    let Some(statuses) = value.as_array().filter(|a| a.iter().all(Value::is_string)) else {
+        errors.push("leaving_statuses", "must be an array of strings");
+        return Vec::new();
+    };
+    statuses
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Checks every target and rule; the mapping is kept as sent, and parsed
+/// again where it is applied ([`Rules::mapping_rules`]).
+fn parse_mapping(value: &Value, errors: &mut FieldErrors) -> Map<String, Value> {
+    let Some(mapping) = value.as_object() else {
+        errors.push("mapping", "must be an object of target field → rule");
+        return Map::new();
+    };
+    for (target, rule) in mapping {
+        let path = format!("mapping.{target}");
+        check_target(target, &path, errors);
+        parse_mapping_rule(rule, &path, errors);
+    }
+    mapping.clone()
+}
+
 fn parse_condition(
     value: &Value,
     path: &str,
@@ -288,44 +309,41 @@ fn parse_condition(
         errors.push(path, "must be an object: {\"all\": […]}, {\"any\": […]}, {\"not\": …} or {\"attribute\": …, <test>: …}");
         return None;
     };
-    for combinator in ["all", "any"] {
-        if let Some(items) = object.get(combinator) {
-            if object.len() != 1 {
-                errors.push(path, format!("`{combinator}` must be the only key"));
-                return None;
-            }
-            let Some(items) = items.as_array().filter(|a| !a.is_empty()) else {
-                errors.push(
-                    format!("{path}.{combinator}"),
-                    "must be a non-empty array of conditions",
-                );
-                return None;
-            };
-            let parsed: Vec<Condition> = items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, c)| {
-                    parse_condition(c, &format!("{path}.{combinator}[{i}]"), errors, depth + 1)
-                })
-                .collect();
-            return (parsed.len() == items.len()).then(|| {
-                if combinator == "all" {
-                    Condition::All(parsed)
-                } else {
-                    Condition::Any(parsed)
-                }
-            });
-        }
+    let Some(combinator) = ["all", "any", "not"]
+        .into_iter()
+        .find(|k| object.contains_key(*k))
+    else {
+        return parse_test(object, path, errors);
+    };
+    if object.len() != 1 {
+        errors.push(path, format!("`{combinator}` must be the only key"));
+        return None;
     }
-    if let Some(inner) = object.get("not") {
-        if object.len() != 1 {
-            errors.push(path, "`not` must be the only key");
-            return None;
-        }
-        return parse_condition(inner, &format!("{path}.not"), errors, depth + 1)
-            .map(|c| Condition::Not(Box::new(c)));
+    let (inner, at) = (&object[combinator], format!("{path}.{combinator}"));
+    match combinator {
+        "all" => parse_conditions(inner, &at, errors, depth + 1).map(Condition::All),
+        "any" => parse_conditions(inner, &at, errors, depth + 1).map(Condition::Any),
+        _ => parse_condition(inner, &at, errors, depth + 1).map(|c| Condition::Not(Box::new(c))),
     }
-    parse_test(object, path, errors)
+}
+
+/// The conditions under `all` or `any`: `None` unless every one parses.
+fn parse_conditions(
+    value: &Value,
+    path: &str,
+    errors: &mut FieldErrors,
+    depth: usize,
+) -> Option<Vec<Condition>> {
+    let Some(items) = value.as_array().filter(|a| !a.is_empty()) else {
+        errors.push(path, "must be a non-empty array of conditions");
+        return None;
+    };
+    let parsed: Vec<Condition> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| parse_condition(c, &format!("{path}[{i}]"), errors, depth))
+        .collect();
+    (parsed.len() == items.len()).then_some(parsed)
 }
 
 fn parse_test(
@@ -354,42 +372,32 @@ fn parse_test(
         );
         return None;
     };
-    let at = format!("{path}.{name}");
-    let value = &object[name.as_str()];
-    let test = match name.as_str() {
+    match test_named(name, &object[name.as_str()]) {
+        Ok(test) => Some(Condition::Test { attribute, test }),
+        Err(message) => {
+            errors.push(format!("{path}.{name}"), message);
+            None
+        }
+    }
+}
+
+/// The test `name` with its operand, or what is wrong with them.
+fn test_named(name: &str, value: &Value) -> Result<Test, String> {
+    let string = || value.as_str().map(str::to_owned).ok_or("must be a string");
+    Ok(match name {
         "equals" => Test::Equals(value.clone()),
         "not_equals" => Test::NotEquals(value.clone()),
-        "in" => match value.as_array() {
-            Some(options) => Test::In(options.clone()),
-            None => {
-                errors.push(at, "must be an array of values");
-                return None;
-            }
-        },
-        "contains" | "starts_with" => match value.as_str() {
-            Some(s) if name.as_str() == "contains" => Test::Contains(s.to_owned()),
-            Some(s) => Test::StartsWith(s.to_owned()),
-            None => {
-                errors.push(at, "must be a string");
-                return None;
-            }
-        },
-        "exists" => match value.as_bool() {
-            Some(b) => Test::Exists(b),
-            None => {
-                errors.push(at, "must be true or false");
-                return None;
-            }
-        },
-        other => {
-            errors.push(
-                format!("{path}.{other}"),
-                format!("is not a test; use one of: {}", TESTS.join(", ")),
-            );
-            return None;
-        }
-    };
-    Some(Condition::Test { attribute, test })
+        "in" => Test::In(
+            value
+                .as_array()
+                .cloned()
+                .ok_or("must be an array of values")?,
+        ),
+        "contains" => Test::Contains(string()?),
+        "starts_with" => Test::StartsWith(string()?),
+        "exists" => Test::Exists(value.as_bool().ok_or("must be true or false")?),
+        _ => return Err(format!("is not a test; use one of: {}", TESTS.join(", "))),
+    })
 }
 
 fn check_target(target: &str, path: &str, errors: &mut FieldErrors) {
@@ -407,6 +415,9 @@ fn check_target(target: &str, path: &str, errors: &mut FieldErrors) {
     }
 }
 
+const SOURCES: [&str; 3] = ["from", "value", "template"];
+const MAPPING_RULE_FIELDS: [&str; 4] = ["from", "value", "template", "transform"];
+
 fn parse_mapping_rule(rule: &Value, path: &str, errors: &mut FieldErrors) -> Option<MappingRule> {
     let Some(object) = rule.as_object() else {
         errors.push(
@@ -415,70 +426,78 @@ fn parse_mapping_rule(rule: &Value, path: &str, errors: &mut FieldErrors) -> Opt
         );
         return None;
     };
-    let sources: Vec<&str> = ["from", "value", "template"]
+    push_unknown_fields(object, &MAPPING_RULE_FIELDS, path, errors);
+    let source = parse_source(object, path, errors)?;
+    let transforms = object
+        .get("transform")
+        .map_or_else(Vec::new, |list| parse_transforms(list, path, errors));
+    Some(MappingRule { source, transforms })
+}
+
+/// The rule's one source: `from`, `value` or `template`.
+fn parse_source(
+    object: &Map<String, Value>,
+    path: &str,
+    errors: &mut FieldErrors,
+) -> Option<Source> {
+    let sources: Vec<&str> = SOURCES
         .into_iter()
         .filter(|k| object.contains_key(*k))
         .collect();
-    for key in object.keys() {
-        if !["from", "value", "template", "transform"].contains(&key.as_str()) {
-            errors.push(format!("{path}.{key}"), "is not a known field");
+    let [key] = sources.as_slice() else {
+        errors.push(
+            path,
+            "must have exactly one of `from`, `value` or `template`",
+        );
+        return None;
+    };
+    match source_named(key, &object[*key]) {
+        Ok(source) => Some(source),
+        Err(message) => {
+            errors.push(format!("{path}.{key}"), message);
+            None
         }
     }
-    let source = match sources.as_slice() {
-        ["from"] => match object["from"].as_str() {
-            Some(p) if !p.is_empty() => Source::From(p.to_owned()),
-            _ => {
-                errors.push(
-                    format!("{path}.from"),
-                    "must be a person field path, e.g. `attributes.job_title`",
-                );
-                return None;
-            }
+}
+
+/// The source `key` (one of [`SOURCES`]) with its value, or what is wrong with it.
+fn source_named(key: &str, value: &Value) -> Result<Source, String> {
+    match key {
+        "from" => match value.as_str() {
+            Some(p) if !p.is_empty() => Ok(Source::From(p.to_owned())),
+            _ => Err("must be a person field path, e.g. `attributes.job_title`".into()),
         },
-        ["value"] => Source::Value(object["value"].clone()),
-        ["template"] => match object["template"].as_str() {
-            Some(t) => match check_template(t) {
-                Ok(()) => Source::Template(t.to_owned()),
-                Err(message) => {
-                    errors.push(format!("{path}.template"), message);
-                    return None;
-                }
-            },
-            None => {
-                errors.push(
-                    format!("{path}.template"),
-                    "must be a string such as `{given_name}.{family_name}@example.com`",
-                );
-                return None;
-            }
-        },
-        _ => {
-            errors.push(
-                path,
-                "must have exactly one of `from`, `value` or `template`",
-            );
-            return None;
+        "template" => {
+            let template = value
+                .as_str()
+                .ok_or("must be a string such as `{given_name}.{family_name}@example.com`")?;
+            check_template(template)?;
+            Ok(Source::Template(template.to_owned()))
         }
+        // `value`: any JSON, taken as it is.
+        _ => Ok(Source::Value(value.clone())),
+    }
+}
+
+/// One transform name or a list of them, applied in order.
+fn parse_transforms(list: &Value, path: &str, errors: &mut FieldErrors) -> Vec<Transform> {
+    let names: Vec<&Value> = match list {
+        Value::Array(items) => items.iter().collect(),
+        single => vec![single],
     };
     let mut transforms = Vec::new();
-    if let Some(list) = object.get("transform") {
-        let names: Vec<&Value> = match list {
-            Value::Array(items) => items.iter().collect(),
-            single => vec![single],
-        };
-        for (i, name) in names.into_iter().enumerate() {
-            match name.as_str() {
-                Some("lower") => transforms.push(Transform::Lower),
-                Some("upper") => transforms.push(Transform::Upper),
-                Some("trim") => transforms.push(Transform::Trim),
-                _ => errors.push(
-                    format!("{path}.transform[{i}]"),
-                    "must be `lower`, `upper` or `trim`",
-                ),
-            }
+    for (i, name) in names.into_iter().enumerate() {
+        match name.as_str() {
+            Some("lower") => transforms.push(Transform::Lower),
+            Some("upper") => transforms.push(Transform::Upper),
+            Some("trim") => transforms.push(Transform::Trim),
+            _ => errors.push(
+                format!("{path}.transform[{i}]"),
+                "must be `lower`, `upper` or `trim`",
+            ),
         }
     }
-    Some(MappingRule { source, transforms })
+    transforms
 }
 
 /// `{path}` placeholders must be closed and non-empty.
