@@ -100,34 +100,31 @@ impl AppProfile {
         };
         let mut errors = FieldErrors::new();
         for (key, value) in patch {
+            let path = format!("{field}.{key}");
             if !Self::FACTS.contains(&key.as_str()) {
-                errors.push(
-                    format!("{field}.{key}"),
-                    format!("is not a known fact; known: {}", Self::FACTS.join(", ")),
-                );
+                let known = Self::FACTS.join(", ");
+                errors.push(path, format!("is not a known fact; known: {known}"));
             } else if value.is_null() {
                 merged.remove(key);
+            } else if key == "max_page_size"
+                && !value
+                    .as_u64()
+                    .is_some_and(|n| (1..=u64::from(u32::MAX)).contains(&n))
+            {
+                errors.push(path, "must be a whole number from 1");
+            } else if key != "max_page_size" && !value.is_boolean() {
+                errors.push(path, "must be true or false (or null to forget it)");
             } else {
                 merged.insert(key.clone(), value.clone());
             }
         }
-        match serde_json::from_value::<AppProfile>(Value::Object(merged)) {
+        let merged = serde_json::from_value::<AppProfile>(Value::Object(merged));
+        match merged {
             Ok(profile) if errors.is_empty() => {
                 *self = profile;
                 Ok(())
             }
-            Ok(_) => Err(errors),
-            Err(e) => {
-                let key = patch
-                    .keys()
-                    .find(|k| e.to_string().contains(k.as_str()))
-                    .map_or(field.to_owned(), |k| format!("{field}.{k}"));
-                errors.push(
-                    key,
-                    "must be true or false (max_page_size: a whole number from 1)",
-                );
-                Err(errors)
-            }
+            _ => Err(errors),
         }
     }
 

@@ -160,7 +160,7 @@ impl Session<'_> {
             let error = match self.send_once(&call).await {
                 Ok(answer) => match parse_resource(&answer) {
                     Ok(Some(resource)) if id_of(&resource).is_some() => {
-                        self.note_external_id(user, &resource);
+                        self.note_external_id(user, &resource).await;
                         return Ok(resource);
                     }
                     // It landed, but the answer does not say as what: find it.
@@ -196,7 +196,7 @@ impl Session<'_> {
 
     /// Whether the app kept the `externalId` a create sent: an app that drops it
     /// silently leaves matching by external id nothing to match.
-    fn note_external_id(&self, sent: &Map<String, Value>, created: &Map<String, Value>) {
+    async fn note_external_id(&self, sent: &Map<String, Value>, created: &Map<String, Value>) {
         if sent.get("externalId").is_none_or(Value::is_null) {
             return;
         }
@@ -208,7 +208,8 @@ impl Session<'_> {
         }
         self.endpoint
             .habits
-            .learn(|p| p.keeps_external_id = Some(kept));
+            .learn(|p| p.keeps_external_id = Some(kept))
+            .await;
     }
 
     /// The user a create made: same `userName`, and the same `externalId` when
@@ -267,7 +268,8 @@ impl Session<'_> {
         let resource = parse_resource(&answer)?.filter(|r| id_of(r).is_some());
         self.endpoint
             .habits
-            .learn(|p| p.patch_returns_resource = Some(resource.is_some()));
+            .learn(|p| p.patch_returns_resource = Some(resource.is_some()))
+            .await;
         match resource {
             Some(resource) => Ok(resource),
             None => self.get_user(id).await,

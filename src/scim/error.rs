@@ -119,7 +119,7 @@ impl ProviderError {
             500..=599 => ProviderErrorKind::Unavailable,
             _ => ProviderErrorKind::Rejected,
         };
-        let (scim_type, detail) = parse_error_body(headers, body);
+        let (scim_type, detail) = parse_error_body(headers, body, status.is_client_error());
         let clean = |text: Option<String>| text.map(|t| truncate(&redactor.text(&t)));
         let (scim_type, detail) = (clean(scim_type), clean(detail));
         Self {
@@ -174,7 +174,11 @@ impl ProviderError {
 
 /// Reads a SCIM error (`detail`, `scimType`), a Graph-style error
 /// (`{"error": {"message"}}`), a `message` field, or short plain text.
-fn parse_error_body(headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
+fn parse_error_body(
+    headers: &HeaderMap,
+    body: &[u8],
+    refusal: bool,
+) -> (Option<String>, Option<String>) {
     if let Ok(value) = serde_json::from_slice::<Value>(body) {
         if let Ok(scim) = serde_json::from_value::<ScimError>(value.clone())
             && (scim.detail.is_some() || scim.scim_type.is_some())
@@ -195,11 +199,80 @@ fn parse_error_body(headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option
     // Only the start is ever shown; no need to copy a whole error page.
     let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
     let text = text.trim();
-    if is_html || text.starts_with('<') || text.is_empty() {
-        (None, None)
+    let detail = if is_html || text.starts_with('<') {
+        // A refusal's page says what was refused; a 5xx page is a proxy's
+        // "bad gateway", which the status already says.
+        refusal.then(|| text_of_html(text)).flatten()
     } else {
-        (None, Some(text.to_owned()))
+        Some(short(text))
+    };
+    (None, detail.filter(|d| !d.is_empty()))
+}
+
+/// The gist of an HTML page: its title, else its text without markup.
+fn text_of_html(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>"))
+        && start + 7 < end
+    {
+        let title = short(&html[start + 7..end]);
+        if !title.is_empty() {
+            return Some(title);
+        }
     }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in without_blocks(html, &lower).chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(short(&text))
+}
+
+/// `html` without its `<script>` and `<style>` blocks.
+fn without_blocks(html: &str, lower: &str) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    while let Some(open) = ["<script", "<style"]
+        .iter()
+        .filter_map(|tag| lower[at..].find(tag).map(|i| at + i))
+        .min()
+    {
+        out.push_str(&html[at..open]);
+        let close = ["</script>", "</style>"]
+            .iter()
+            .filter_map(|tag| lower[open..].find(tag).map(|i| open + i + tag.len()))
+            .min();
+        at = close.unwrap_or(html.len());
+    }
+    out.push_str(&html[at.min(html.len())..]);
+    out
+}
+
+/// Whitespace collapsed, entities of the common kind decoded, at most 200 characters.
+fn short(text: &str) -> String {
+    const MAX_SHORT: usize = 200;
+    let decoded = text
+        .replace("&nbsp;", " ")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let collapsed = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= MAX_SHORT {
+        return collapsed;
+    }
+    let mut cut: String = collapsed.chars().take(MAX_SHORT).collect();
+    cut.push('…');
+    cut
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date, relative to `now`.
@@ -284,6 +357,42 @@ mod tests {
         );
         assert_eq!(error.kind, ProviderErrorKind::Unavailable);
         assert_eq!(error.detail, None);
+    }
+
+    #[test]
+    fn a_refusal_in_html_or_plain_text_is_reduced_to_a_short_clean_detail() {
+        let html = headers(&[(CONTENT_TYPE, "text/html; charset=utf-8")]);
+        let page = b"<!DOCTYPE html><html><head><title>403 Forbidden:\n  the token lacks the\tscope users:write</title>\
+            <style>body{color:red}</style></head><body><h1>Forbidden</h1></body></html>";
+        let error = ProviderError::from_response(
+            StatusCode::BAD_REQUEST,
+            &html,
+            page,
+            &Redactor::default(),
+        );
+        assert_eq!(
+            error.detail.as_deref(),
+            Some("403 Forbidden: the token lacks the scope users:write")
+        );
+        let untitled = b"<html><script>var x = 1;</script><body><p>Invalid &quot;userName&quot;:</p>\n<p>must be an email</p></body></html>";
+        let error = ProviderError::from_response(
+            StatusCode::BAD_REQUEST,
+            &html,
+            untitled,
+            &Redactor::default(),
+        );
+        assert_eq!(
+            error.detail.as_deref(),
+            Some("Invalid \"userName\": must be an email")
+        );
+        let text = "  userName\n\n   is   taken  ".as_bytes();
+        let error = ProviderError::from_response(
+            StatusCode::CONFLICT,
+            &HeaderMap::new(),
+            text,
+            &Redactor::default(),
+        );
+        assert_eq!(error.detail.as_deref(), Some("userName is taken"));
     }
 
     #[test]

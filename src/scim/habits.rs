@@ -1,12 +1,16 @@
 //! How one connection's app behaves, as every call to it sees it: its
 //! [`AppProfile`] (learned facts, with an operator's overrides over them), and
 //! what calls learn about it as they go — a `count` the app fails with, a
-//! filter it ignores — handed to whoever keeps it (the service stores it).
+//! filter it ignores — handed to a [`Keeper`] (the service stores it) before
+//! the call goes on, so the next request, here or on another instance, knows.
 
-use std::sync::{Mutex, PoisonError};
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex, PoisonError},
+};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
 use crate::domain::{AppProfile, ConnectionProfile};
@@ -18,24 +22,36 @@ pub struct Learned {
     pub profile: ConnectionProfile,
 }
 
-#[derive(Debug)]
+/// Keeps what calls learn (the service stores it beside the connection).
+pub trait Keeper: Send + Sync {
+    fn keep(&self, learned: Learned) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
 pub struct Habits {
     connection_id: Uuid,
     profile: Mutex<ConnectionProfile>,
     /// Where learned facts go to be kept; `None` keeps them in memory only.
-    sink: Option<UnboundedSender<Learned>>,
+    keeper: Option<Arc<dyn Keeper>>,
+}
+
+impl std::fmt::Debug for Habits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Habits")
+            .field("profile", &self.snapshot())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Habits {
     pub fn new(
         connection_id: Uuid,
         profile: ConnectionProfile,
-        sink: Option<UnboundedSender<Learned>>,
+        keeper: Option<Arc<dyn Keeper>>,
     ) -> Self {
         Self {
             connection_id,
             profile: Mutex::new(profile),
-            sink,
+            keeper,
         }
     }
 
@@ -53,8 +69,8 @@ impl Habits {
         *self.lock()
     }
 
-    /// Records what a call found out; a fact that changed is passed on to be kept.
-    pub fn learn(&self, change: impl FnOnce(&mut AppProfile)) {
+    /// Records what a call found out; a fact that changed is kept before this returns.
+    pub async fn learn(&self, change: impl FnOnce(&mut AppProfile)) {
         let learned = {
             let mut profile = self.lock();
             let before = profile.learned;
@@ -65,7 +81,14 @@ impl Habits {
             *profile
         };
         tracing::info!(learned = ?learned.learned, "learned how the app behaves");
-        self.keep(learned);
+        if let Some(keeper) = &self.keeper {
+            keeper
+                .keep(Learned {
+                    connection_id: self.connection_id,
+                    profile: learned,
+                })
+                .await;
+        }
     }
 
     /// Takes in a probe's findings (over what calls learned before); the
@@ -77,16 +100,6 @@ impl Habits {
         *profile
     }
 
-    fn keep(&self, profile: ConnectionProfile) {
-        if let Some(sink) = &self.sink {
-            // The receiver only goes away at shutdown; the fact is then re-learned.
-            let _ = sink.send(Learned {
-                connection_id: self.connection_id,
-                profile,
-            });
-        }
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, ConnectionProfile> {
         self.profile.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -96,9 +109,18 @@ impl Habits {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_fact_learned_is_passed_on_once_and_an_override_still_wins() {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    struct Kept(Mutex<Vec<Learned>>);
+
+    impl Keeper for Kept {
+        fn keep(&self, learned: Learned) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+            self.0.lock().unwrap().push(learned);
+            Box::pin(async {})
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fact_learned_is_kept_once_and_an_override_still_wins() {
+        let kept = Arc::new(Kept(Mutex::new(Vec::new())));
         let overrides = AppProfile {
             filters: Some(true),
             ..AppProfile::default()
@@ -109,20 +131,15 @@ mod tests {
                 overrides,
                 ..ConnectionProfile::default()
             },
-            Some(tx),
+            Some(kept.clone()),
         );
-        habits.learn(|p| p.count_param = Some(false));
-        habits.learn(|p| p.count_param = Some(false));
-        habits.learn(|p| p.filters = Some(false));
-        assert_eq!(
-            rx.try_recv().unwrap().profile.learned.count_param,
-            Some(false)
-        );
-        assert_eq!(rx.try_recv().unwrap().profile.learned.filters, Some(false));
-        assert!(
-            rx.try_recv().is_err(),
-            "an unchanged fact is not passed on again"
-        );
+        habits.learn(|p| p.count_param = Some(false)).await;
+        habits.learn(|p| p.count_param = Some(false)).await;
+        habits.learn(|p| p.filters = Some(false)).await;
+        let kept = kept.0.lock().unwrap();
+        assert_eq!(kept.len(), 2, "an unchanged fact is not kept again");
+        assert_eq!(kept[0].profile.learned.count_param, Some(false));
+        assert_eq!(kept[1].profile.learned.filters, Some(false));
         assert_eq!(habits.get().filters, Some(true));
         assert_eq!(habits.get().count_param, Some(false));
     }

@@ -55,14 +55,17 @@ impl Session<'_> {
             }
             other => other?,
         };
-        self.stop_past_the_end(&mut list, start_index);
+        self.stop_past_the_end(&mut list, start_index).await;
         list.received = list.resources.len();
         list.ids = list.resources.iter().filter_map(id_of).collect();
         if let Some(filter) = filter {
             list.resources.retain(|r| filter.matches(r));
             list.filter_ignored = sent_filter.is_none() || list.resources.len() < list.received;
             if sent_filter.is_some() && list.filter_ignored {
-                self.endpoint.habits.learn(|p| p.filters = Some(false));
+                self.endpoint
+                    .habits
+                    .learn(|p| p.filters = Some(false))
+                    .await;
                 tracing::warn!(
                     "the app ignored a filter; provisio filters on its side from now on"
                 );
@@ -82,7 +85,10 @@ impl Session<'_> {
             .users_page(filter, start_index, None)
             .await
             .map_err(|_| error)?;
-        self.endpoint.habits.learn(|p| p.count_param = Some(false));
+        self.endpoint
+            .habits
+            .learn(|p| p.count_param = Some(false))
+            .await;
         tracing::warn!(
             "the app fails when a listing carries `count`; listing without it from now on"
         );
@@ -91,12 +97,13 @@ impl Session<'_> {
 
     /// A page that starts past `totalResults` is past the end, whatever the app
     /// put in it (some answer the first page again).
-    fn stop_past_the_end(&self, list: &mut ListResponse, start_index: u64) {
+    async fn stop_past_the_end(&self, list: &mut ListResponse, start_index: u64) {
         let past_the_end = list.total_results.is_some_and(|total| start_index > total);
         if past_the_end && !list.resources.is_empty() {
             self.endpoint
                 .habits
-                .learn(|p| p.paging_consistent = Some(false));
+                .learn(|p| p.paging_consistent = Some(false))
+                .await;
             tracing::warn!(
                 start_index,
                 total = list.total_results,

@@ -20,7 +20,7 @@ pub use client::{ScimClient, ScimClientOptions, Session};
 pub use endpoint::{Auth, CallContext, CallStats, Endpoint};
 pub use error::{ProviderError, ProviderErrorKind};
 pub use filter::Filter;
-pub use habits::{Habits, Learned};
+pub use habits::{Habits, Keeper, Learned};
 pub use limiter::Limiter;
 pub use patch::{PatchOp, PatchOperation, apply_operations};
 pub use probe::{Written, version_of};

@@ -189,6 +189,13 @@ pub trait SyncStore {
         user_name: &str,
     ) -> Result<Option<ManagedAccount>, StoreError>;
 
+    /// The managed account linked to a person's `external_id`.
+    async fn managed_user_keyed(
+        &self,
+        connection_id: Uuid,
+        external_id: &str,
+    ) -> Result<Option<ManagedAccount>, StoreError>;
+
     /// Unlinks an account (it was deleted in the app); returns whether it was linked.
     async fn forget_managed_user(
         &self,

@@ -2,7 +2,9 @@
 //! SQLite and Postgres databases. Run them with `./scripts/test`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod any_app;
 mod api_keys;
+mod app_profiles;
 mod auth;
 mod catalogue;
 mod connection_errors;

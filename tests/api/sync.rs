@@ -19,7 +19,7 @@ use crate::{
 const TOKEN: &str = "scim-sync-token-0123456789";
 
 /// A person as the HR system sends them.
-fn person(n: usize, job_title: &str, status: &str) -> Value {
+pub fn person(n: usize, job_title: &str, status: &str) -> Value {
     json!({
         "external_id": format!("E-{n:04}"),
         "user_name": format!("person{n}@example.com"),
@@ -29,13 +29,13 @@ fn person(n: usize, job_title: &str, status: &str) -> Value {
     })
 }
 
-fn people(range: std::ops::Range<usize>) -> Vec<Value> {
+pub fn people(range: std::ops::Range<usize>) -> Vec<Value> {
     range.map(|n| person(n, "Engineer", "active")).collect()
 }
 
 /// Rules that exercise eligibility and mapping: the title comes from the HR
 /// job title, the display name from a template.
-fn rules() -> Value {
+pub fn rules() -> Value {
     json!({
         "eligibility": {"all": [
             {"attribute": "attributes.location", "in": ["London", "Paris"]},
@@ -60,6 +60,12 @@ async fn connect(app: &TestApp, settings: Value) -> (ScimServer, CountingProxy) 
         "credentials": {"type": "bearer", "token": TOKEN}, "settings": settings
     }))
     .await;
+    put_rules(app).await;
+    (server, proxy)
+}
+
+/// Sets [`rules`] on the connection `hr`.
+pub async fn put_rules(app: &TestApp) {
     let reply = app
         .request(
             reqwest::Method::PUT,
@@ -68,17 +74,16 @@ async fn connect(app: &TestApp, settings: Value) -> (ScimServer, CountingProxy) 
         )
         .await;
     assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
-    (server, proxy)
 }
 
-async fn plan(app: &TestApp, body: Value) -> Value {
+pub async fn plan(app: &TestApp, body: Value) -> Value {
     let reply = app.post("/v1/connections/hr/sync", body).await;
     assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
     reply.json()
 }
 
 /// Applies and waits for the run to finish; returns the finished run.
-async fn apply(app: &TestApp, body: Value) -> Value {
+pub async fn apply(app: &TestApp, body: Value) -> Value {
     let reply = app.post("/v1/connections/hr/sync", body).await;
     assert_eq!(reply.status.as_u16(), 202, "{}", reply.text);
     let location = reply.header("location").unwrap().to_owned();

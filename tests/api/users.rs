@@ -41,7 +41,7 @@ fn ada() -> Value {
 }
 
 /// Hire → read → find → change → leave → rehire → delete, asserting each answer.
-async fn lifecycle(app: &TestApp) {
+pub async fn lifecycle(app: &TestApp) {
     let created = app.post("/v1/connections/hr/users", ada()).await;
     assert_eq!(created.status.as_u16(), 201, "{}", created.text);
     let user = created.json();

@@ -11,17 +11,17 @@ mod log;
 mod patch;
 
 use std::{
+    future::Future,
+    pin::Pin,
     sync::Arc,
     time::{Duration, Instant},
 };
-
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::{ConnectionService, OperationService, ServiceError};
 use crate::{
     domain::{Caller, Connection, ConnectionKey},
     providers::{self, Provider},
-    scim::{CallContext, Endpoint, Habits, Learned, Limiter, ScimClient, Session},
+    scim::{CallContext, Endpoint, Habits, Keeper, Learned, Limiter, ScimClient, Session},
 };
 
 pub(super) use locks::LockGuard;
@@ -62,8 +62,8 @@ pub struct Apps {
     limiters: Limiters,
     patch: PatchCache,
     locks: Locks,
-    /// Where calls send what they learn about an app, to be stored.
-    learned: UnboundedSender<Learned>,
+    /// Stores what calls learn about an app.
+    keeper: Arc<dyn Keeper>,
 }
 
 impl Apps {
@@ -73,10 +73,8 @@ impl Apps {
         log: OperationService,
         budget: Duration,
     ) -> Self {
-        let (learned, to_keep) = unbounded_channel();
-        tokio::spawn(keep_learned(connections.clone(), to_keep));
         Self {
-            learned,
+            keeper: Arc::new(KeepInStore(connections.clone())),
             connections,
             client,
             log,
@@ -94,7 +92,7 @@ impl Apps {
         endpoint.habits = Arc::new(Habits::new(
             connection.id,
             connection.profile,
-            Some(self.learned.clone()),
+            Some(self.keeper.clone()),
         ));
         Ok(Arc::new(AppConnection {
             profile: providers::provider(connection.provider),
@@ -138,19 +136,24 @@ impl Apps {
     }
 }
 
-/// Stores what calls learn about apps, one connection at a time, until the
-/// service stops. A failure is logged: the fact is simply learned again.
-async fn keep_learned(connections: ConnectionService, mut learned: UnboundedReceiver<Learned>) {
-    while let Some(Learned {
-        connection_id,
-        profile,
-    }) = learned.recv().await
-    {
-        if let Err(error) = connections
-            .save_learned(connection_id, profile.learned, profile.probed_at)
-            .await
-        {
-            tracing::warn!(%error, %connection_id, "could not store what was learned about the app");
-        }
+/// Keeps what calls learn about an app beside its connection. A failure is
+/// logged: the fact is simply learned again.
+struct KeepInStore(ConnectionService);
+
+impl Keeper for KeepInStore {
+    fn keep(&self, learned: Learned) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async move {
+            let Learned {
+                connection_id,
+                profile,
+            } = learned;
+            if let Err(error) = self
+                .0
+                .save_learned(connection_id, profile.learned, profile.probed_at)
+                .await
+            {
+                tracing::warn!(%error, %connection_id, "could not store what was learned about the app");
+            }
+        })
     }
 }

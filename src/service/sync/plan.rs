@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use super::desired::{creation, desired_user, diff};
 use crate::{
     domain::{
-        Action, Change, Connection, ItemChange, ManagedAccount, MatchKey, MultiValued, Person,
-        Rules, UpdatePayload, User, UserFields, value_at,
+        Action, AppProfile, Change, Connection, ItemChange, ManagedAccount, MatchKey, MultiValued,
+        Person, Rules, UpdatePayload, User, UserFields, value_at,
     },
     providers::Provider,
 };
@@ -95,6 +95,8 @@ pub struct PlanInput<'a> {
     pub adopt: bool,
     pub profile: &'a dyn Provider,
     pub connection: &'a Connection,
+    /// How the app behaves (what it keeps decides what can be compared).
+    pub app: AppProfile,
 }
 
 /// Indexes over the app's accounts.
@@ -374,7 +376,7 @@ where
                 };
                 match account {
                     None => create(person, desired, input),
-                    Some(account) => change(desired, account, external_id),
+                    Some(account) => change(kept(desired, &input.app), account, external_id),
                 }
             }
         }
@@ -420,15 +422,38 @@ fn change(desired: UserFields, account: &User, external_id: Option<String>) -> P
         Action::Update => Some(ItemChange::Update(update(None))),
         _ => None,
     };
+    let mut shown = changes;
+    if action == Action::Reactivate {
+        // As a deactivation shows `active: true → false`, a reactivation shows its way back.
+        shown.insert(0, active_change(false, true));
+    }
     PlanItem {
         action,
         external_id,
         user_id: Some(account.id.clone()),
         user_name: Some(account.fields.user_name.clone()),
-        changes,
+        changes: shown,
         reason: None,
         change,
         matched: true,
+    }
+}
+
+/// What the app can hold of `desired`: an app that drops `externalId` would
+/// be sent it again by every plan, never to keep it (the managed link keeps
+/// the person's key instead).
+fn kept(mut desired: UserFields, app: &AppProfile) -> UserFields {
+    if app.keeps_external_id == Some(false) {
+        desired.external_id = None;
+    }
+    desired
+}
+
+fn active_change(before: bool, after: bool) -> Change {
+    Change {
+        field: "active".into(),
+        before: Value::Bool(before),
+        after: Value::Bool(after),
     }
 }
 
@@ -524,11 +549,7 @@ fn deprovision(
         user_id: Some(account.id.clone()),
         user_name: Some(account.fields.user_name.clone()),
         changes: if action == Action::Deactivate {
-            vec![Change {
-                field: "active".into(),
-                before: Value::Bool(true),
-                after: Value::Bool(false),
-            }]
+            vec![active_change(true, false)]
         } else {
             Vec::new()
         },

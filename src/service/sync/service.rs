@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::plan::{Deprovision, Plan, PlanInput, fingerprint, plan};
 use crate::{
     domain::{
-        Action, Caller, ConnectionKey, FieldErrors, ItemCounts, ItemFilter, ItemStatus, Person,
-        Rules, RunStatus, SyncItem, SyncRun,
+        Action, AppProfile, Caller, ConnectionKey, FieldErrors, ItemCounts, ItemFilter, ItemStatus,
+        MatchKey, Person, Rules, RunStatus, SyncItem, SyncRun,
     },
     service::{Apps, ConnectionService, ServiceError, UserService, app::AppConnection},
     store::{self, DynStore, ManagedUserRow, PlanRow, StoreError},
@@ -125,11 +125,12 @@ impl SyncService {
         let (plan, rules) = self
             .compute(&app, caller, people, deprovision, adopt)
             .await?;
-        let warnings = check_deprovision_limit(&plan, &rules)
+        let mut warnings: Vec<String> = check_deprovision_limit(&plan, &rules)
             .err()
             .map(|e| e.to_string())
             .into_iter()
             .collect();
+        warnings.extend(app.endpoint.habits.get().plan_warnings());
         let now = store::now();
         let stored = StoredPlan {
             plan_id: Uuid::now_v7(),
@@ -351,6 +352,7 @@ impl SyncService {
         self.users
             .accounts(app, caller, |account| accounts.push(account))
             .await?;
+        let rules = matching_what_the_app_keeps(rules, &app.endpoint.habits.get());
         let plan = plan(&PlanInput {
             people,
             accounts: &accounts,
@@ -360,6 +362,7 @@ impl SyncService {
             adopt,
             profile: app.profile,
             connection: &app.connection,
+            app: app.endpoint.habits.get(),
         });
         Ok((plan, rules))
     }
@@ -426,6 +429,19 @@ impl SyncService {
         let runs = self.store.list_runs(connection_id, before, limit).await?;
         self.with_counts(runs).await
     }
+}
+
+/// Where the app drops `externalId`, accounts can only be found by what it
+/// keeps: user name and email are matched on too, whatever the rules' order.
+fn matching_what_the_app_keeps(mut rules: Rules, app: &AppProfile) -> Rules {
+    if app.keeps_external_id == Some(false) {
+        for key in [MatchKey::UserName, MatchKey::Email] {
+            if !rules.match_order.contains(&key) {
+                rules.match_order.push(key);
+            }
+        }
+    }
+    rules
 }
 
 #[derive(Deserialize)]

@@ -312,7 +312,6 @@ impl Worker {
             run_id: Some(run.run_id),
         };
         let key = ConnectionKey::Id(run.connection_id);
-        let resumed = caller.resumed;
         let (user, applied) = match &item.change {
             ItemChange::Create(fields) => {
                 // Resumed, the client first looks for the account an earlier attempt made.
@@ -321,56 +320,104 @@ impl Worker {
             }
             ItemChange::Update(update) | ItemChange::Reactivate(update) => {
                 let id = user_id(item)?;
-                let done = if resumed {
-                    self.already_applied(&key, &caller, id, update).await?
-                } else {
-                    None
-                };
-                let user = match done {
-                    Some(user) => user,
-                    None => self.users.update(&key, &caller, id, &patch(update)).await?,
-                };
+                let user = self.apply_update(&key, &caller, id, update).await?;
                 (user, Some(applied_hash(&update.desired)))
             }
             ItemChange::Deactivate => {
                 let id = user_id(item)?;
-                let current = if resumed {
-                    match self.users.get(&key, &caller, id).await {
-                        Err(ServiceError::Provider(error))
-                            if error.kind == ProviderErrorKind::NotFound =>
-                        {
-                            tracing::info!(
-                                user_id = id,
-                                "the account to deactivate no longer exists"
-                            );
-                            return Ok(Some(id.to_owned()));
-                        }
-                        other => Some(other?),
-                    }
-                } else {
-                    None
-                };
-                let user = match current {
-                    Some(user) if !user.fields.active => user,
-                    _ => match self.users.set_active(&key, &caller, id, false).await {
-                        Err(ServiceError::Provider(error))
-                            if error.kind == ProviderErrorKind::NotFound =>
-                        {
-                            // Gone is as deprovisioned as it gets.
-                            tracing::info!(
-                                user_id = id,
-                                "the account to deactivate no longer exists"
-                            );
-                            return Ok(Some(id.to_owned()));
-                        }
-                        other => other?,
-                    },
-                };
-                (user, None)
+                match self.apply_deactivate(&key, &caller, id).await? {
+                    Some(user) => (user, None),
+                    // Gone is as deprovisioned as it gets.
+                    None => return Ok(Some(id.to_owned())),
+                }
             }
         };
         self.link(run.connection_id, item, &user, applied).await?;
         Ok(Some(user.id))
+    }
+
+    /// Updates (or reactivates) an account, unless a resumed attempt finds the
+    /// change made. A failure that may have reached the app (its 500, a lost
+    /// answer) is read back: an app that applied the change and said it failed
+    /// has still applied it.
+    async fn apply_update(
+        &self,
+        key: &ConnectionKey,
+        caller: &Caller,
+        id: &str,
+        update: &UpdatePayload,
+    ) -> Result<User, ServiceError> {
+        if caller.resumed
+            && let Some(user) = self.already_applied(key, caller, id, update).await?
+        {
+            return Ok(user);
+        }
+        match self.users.update(key, caller, id, &patch(update)).await {
+            Err(error) if may_have_landed(&error) => {
+                match self.already_applied(key, caller, id, update).await {
+                    Ok(Some(user)) => {
+                        tracing::info!(user_id = id, %error, "the app failed a change it applied");
+                        Ok(user)
+                    }
+                    _ => Err(error),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Deactivates an account; `None` when it no longer exists. As with
+    /// updates, a resumed attempt or a failure that may have landed reads the
+    /// account first.
+    async fn apply_deactivate(
+        &self,
+        key: &ConnectionKey,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<Option<User>, ServiceError> {
+        if caller.resumed {
+            match self.deactivation_of(key, caller, id).await? {
+                Deactivation::Done(user) => return Ok(Some(*user)),
+                Deactivation::Gone => return Ok(None),
+                Deactivation::Pending => {}
+            }
+        }
+        match self.users.set_active(key, caller, id, false).await {
+            Ok(user) => Ok(Some(user)),
+            Err(ServiceError::Provider(e)) if e.kind == ProviderErrorKind::NotFound => {
+                tracing::info!(user_id = id, "the account to deactivate no longer exists");
+                Ok(None)
+            }
+            Err(error) if may_have_landed(&error) => {
+                match self.deactivation_of(key, caller, id).await {
+                    Ok(Deactivation::Done(user)) => {
+                        tracing::info!(user_id = id, %error, "the app failed a deactivation it applied");
+                        Ok(Some(*user))
+                    }
+                    Ok(Deactivation::Gone) => Ok(None),
+                    _ => Err(error),
+                }
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Where the account's deactivation stands, as the app has it.
+    async fn deactivation_of(
+        &self,
+        key: &ConnectionKey,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<Deactivation, ServiceError> {
+        match self.users.get(key, caller, id).await {
+            Ok(user) if !user.fields.active => Ok(Deactivation::Done(Box::new(user))),
+            Ok(_) => Ok(Deactivation::Pending),
+            Err(ServiceError::Provider(e)) if e.kind == ProviderErrorKind::NotFound => {
+                tracing::info!(user_id = id, "the account to deactivate no longer exists");
+                Ok(Deactivation::Gone)
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// On a resumed attempt: the account, when an earlier attempt already gave it
@@ -437,6 +484,20 @@ fn user_id(item: &SyncItem) -> Result<&str, ServiceError> {
     item.user_id
         .as_deref()
         .ok_or_else(|| ServiceError::Unreadable("the sync item names no account".into()))
+}
+
+/// Where an account's deactivation stands.
+enum Deactivation {
+    Done(Box<User>),
+    Pending,
+    Gone,
+}
+
+/// Whether a failed write may have reached the app all the same (its 5xx, a
+/// lost answer, a timeout), so that what the app holds must be read.
+fn may_have_landed(error: &ServiceError) -> bool {
+    matches!(error, ServiceError::Provider(e)
+        if matches!(e.kind, ProviderErrorKind::Unavailable | ProviderErrorKind::Timeout))
 }
 
 /// Whether a failure may pass if the item is tried again later.

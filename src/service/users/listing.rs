@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::{UserService, explain_missing_endpoint, readable};
 use crate::{
-    domain::{Caller, ConnectionKey, User},
+    domain::{Caller, ConnectionKey, ManagedAccount, User},
     scim::{Filter, ProviderError},
     service::{ServiceError, app::Op},
 };
@@ -129,16 +129,41 @@ impl UserService {
         filter_applied: bool,
     ) -> Result<Vec<Map<String, Value>>, ServiceError> {
         let wanted = |r: &Map<String, Value>| filter.matches(r) && query.also_matches(r);
+        let user_name = match filter {
+            Filter::ExternalIdEq(external_id) => {
+                // An app that drops externalId holds it nowhere: the managed
+                // link is where the person's key lives.
+                if op.app.endpoint.habits.get().keeps_external_id != Some(false) {
+                    return if filter_applied {
+                        Ok(Vec::new())
+                    } else {
+                        self.scan(op, wanted).await
+                    };
+                }
+                let connection_id = op.app.connection.id;
+                let link = self
+                    .store
+                    .managed_user_keyed(connection_id, external_id)
+                    .await?;
+                let found = self.linked(op, link).await?;
+                return Ok(found
+                    .into_iter()
+                    .filter(|r| query.also_matches(r))
+                    .collect());
+            }
+            Filter::UserNameEq(user_name) => user_name,
+        };
         if !filter_applied {
             return self.scan(op, wanted).await;
         }
-        let Filter::UserNameEq(user_name) = filter else {
-            return Ok(Vec::new());
-        };
         if self.filter_ignores_case(op).await? {
             return Ok(Vec::new());
         }
-        if let Some(found) = self.managed_named(op, user_name).await?
+        let link = self
+            .store
+            .managed_user_named(op.app.connection.id, user_name)
+            .await?;
+        if let Some(found) = self.linked(op, link).await?
             && wanted(&found)
         {
             return Ok(vec![found]);
@@ -165,18 +190,13 @@ impl UserService {
         Ok(found)
     }
 
-    /// The account provisio manages under this user name (any case), as the app has it.
-    async fn managed_named(
+    /// The managed account `link` names, as the app has it now.
+    async fn linked(
         &self,
         op: &Op,
-        user_name: &str,
+        link: Option<ManagedAccount>,
     ) -> Result<Option<Map<String, Value>>, ServiceError> {
-        let connection_id = op.app.connection.id;
-        let Some(link) = self
-            .store
-            .managed_user_named(connection_id, user_name)
-            .await?
-        else {
+        let Some(link) = link else {
             return Ok(None);
         };
         match self.apps.scim(op).get_user(&link.user_id).await {
@@ -222,7 +242,9 @@ impl UserService {
             .list_users(Some(&Filter::UserNameEq(flipped)), 1, 1)
             .await?;
         let ignores_case = !found.resources.is_empty();
-        habits.learn(|p| p.filter_ignores_case = Some(ignores_case));
+        habits
+            .learn(|p| p.filter_ignores_case = Some(ignores_case))
+            .await;
         Ok(ignores_case)
     }
 

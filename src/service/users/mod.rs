@@ -77,18 +77,20 @@ impl UserService {
             .await
             .map_err(|e| explain_missing_endpoint(e, &app.endpoint))?;
         let user = to_user(app, &created)?;
-        self.manage(app, &user).await;
+        self.manage(app, &user, fields.external_id).await;
         Ok(user)
     }
 
     /// Links an account provisio created as managed: a sync may update and
-    /// deprovision it. A failure is logged, not answered: the account exists.
-    async fn manage(&self, app: &AppConnection, user: &User) {
+    /// deprovision it. The link keeps the external id the caller gave (the
+    /// person's key), whatever the app kept of it. A failure is logged, not
+    /// answered: the account exists.
+    async fn manage(&self, app: &AppConnection, user: &User, external_id: Option<String>) {
         let now = crate::store::now();
         let row = ManagedUserRow {
             connection_id: app.connection.id,
             provider_user_id: user.id.clone(),
-            external_id: user.fields.external_id.clone(),
+            external_id,
             user_name: user.fields.user_name.clone(),
             applied_hash: None,
             created_at: now,

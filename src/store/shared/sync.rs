@@ -82,22 +82,27 @@ impl SyncStore for DbStore {
         connection_id: Uuid,
         user_name: &str,
     ) -> Result<Option<ManagedAccount>, StoreError> {
-        let row = sqlx::query(
+        self.managed_user_where(
             "select provider_user_id, external_id from managed_user \
              where connection_id = $1 and lower(user_name) = lower($2) limit 1",
+            connection_id,
+            user_name,
         )
-        .bind(id(connection_id))
-        .bind(user_name)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            Ok(ManagedAccount {
-                user_id: r.try_get("provider_user_id")?,
-                external_id: r.try_get("external_id")?,
-            })
-        })
-        .transpose()
-        .map_err(|e: sqlx::Error| e.into())
+        .await
+    }
+
+    async fn managed_user_keyed(
+        &self,
+        connection_id: Uuid,
+        external_id: &str,
+    ) -> Result<Option<ManagedAccount>, StoreError> {
+        self.managed_user_where(
+            "select provider_user_id, external_id from managed_user \
+             where connection_id = $1 and external_id = $2 limit 1",
+            connection_id,
+            external_id,
+        )
+        .await
     }
 
     async fn forget_managed_user(
@@ -181,5 +186,29 @@ impl SyncStore for DbStore {
             .execute(self.pool())
             .await?;
         Ok(result.rows_affected())
+    }
+}
+
+impl DbStore {
+    /// The one managed account `sql` selects by connection and `value`.
+    async fn managed_user_where(
+        &self,
+        sql: &'static str,
+        connection_id: Uuid,
+        value: &str,
+    ) -> Result<Option<ManagedAccount>, StoreError> {
+        let row = sqlx::query(sql)
+            .bind(id(connection_id))
+            .bind(value)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| {
+            Ok(ManagedAccount {
+                user_id: r.try_get("provider_user_id")?,
+                external_id: r.try_get("external_id")?,
+            })
+        })
+        .transpose()
+        .map_err(|e: sqlx::Error| e.into())
     }
 }

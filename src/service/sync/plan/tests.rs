@@ -81,6 +81,7 @@ fn run_with(
         adopt,
         profile: provider(ProviderKind::Scim),
         connection: &connection,
+        app: Default::default(),
     });
     // What a run applies is exactly what the plan says changes.
     for item in &plan.items {
@@ -423,4 +424,24 @@ fn the_fingerprint_ignores_the_order_accounts_and_links_come_in() {
     links_reversed.reverse();
     let backward = run(&people, &accounts_reversed, &links_reversed, false);
     assert_eq!(fingerprint(&forward), fingerprint(&backward));
+}
+
+#[test]
+fn a_reactivation_shows_active_false_to_true_as_a_deactivation_shows_its_way() {
+    let accounts = [
+        account("u1", Some("E1"), "rehire", false, "Analyst"),
+        account("u2", Some("E2"), "leaver", true, "Analyst"),
+    ];
+    let links = [managed("u1", "E1"), managed("u2", "E2")];
+    let people = [person("E1", "rehire", json!({"title": "Lead"}))];
+    let plan = run(&people, &accounts, &links, false);
+    let active = |before: bool, after: bool| Change {
+        field: "active".into(),
+        before: json!(before),
+        after: json!(after),
+    };
+    assert_eq!(item(&plan, "u1").action, Action::Reactivate);
+    assert_eq!(item(&plan, "u1").changes[0], active(false, true));
+    assert!(item(&plan, "u1").changes.iter().any(|c| c.field == "title"));
+    assert_eq!(item(&plan, "u2").changes, [active(true, false)]);
 }

@@ -53,7 +53,6 @@ impl UserService {
             checks: Vec::new(),
             found: AppProfile::default(),
             sample: None,
-            total: None,
             advertised_filter: None,
         };
         if probe.reach_and_list().await {
@@ -86,8 +85,6 @@ struct Probe<'a> {
     found: AppProfile,
     /// A user the app listed, to try filters with.
     sample: Option<Map<String, Value>>,
-    /// How many users the app says it holds.
-    total: Option<u64>,
     /// What ServiceProviderConfig says of filtering (the checks try it for real).
     advertised_filter: Option<bool>,
 }

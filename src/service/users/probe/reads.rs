@@ -65,7 +65,6 @@ impl Probe<'_> {
             self.found.etag.get_or_insert(true);
         }
         self.sample = sample;
-        self.total = list.total_results;
     }
 
     pub(super) async fn service_provider_config(&mut self) {
@@ -175,13 +174,18 @@ impl Probe<'_> {
     }
 
     async fn paging(&mut self) {
-        let Some(total) = self.total else {
+        let count = self.count().map(|_| 10);
+        // Counted again: a throwaway user may have been made since the first listing.
+        let total = match self.scim().probe_list(None, 1, count).await {
+            Ok(list) => list.total_results,
+            Err(e) => return self.fail("paging", e),
+        };
+        let Some(total) = total else {
             return self.pass(
                 "paging",
                 "not checked: the app does not say how many users it holds",
             );
         };
-        let count = self.count().map(|_| 10);
         match self.scim().probe_list(None, total + 1, count).await {
             Err(e) => self.fail("paging", e),
             Ok(page) if page.received == 0 => {
