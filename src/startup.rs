@@ -17,7 +17,7 @@ use crate::{
     netguard::NetworkPolicy,
     scim::{ScimClient, ScimClientOptions},
     service::{
-        ApiKeyService, Apps, ConnectionService, HealthService, IdempotencyService,
+        ApiKeyService, Apps, ConnectionService, GroupService, HealthService, IdempotencyService,
         OperationService, UserService,
         sync::{SyncService, Worker},
     },
@@ -223,6 +223,7 @@ fn app_state(
             plan_ttl,
             work,
         ),
+        groups: GroupService::new(apps.clone()),
         users: UserService::new(apps, store.clone()),
         connections,
         operations,

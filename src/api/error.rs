@@ -40,12 +40,14 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::NotFound
         | ErrorCode::ConnectionNotFound
         | ErrorCode::UserNotFound
+        | ErrorCode::GroupNotFound
         | ErrorCode::PlanNotFound
         | ErrorCode::SyncRunNotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::ConnectionExists
         | ErrorCode::ConcurrentModification
         | ErrorCode::UserExists
+        | ErrorCode::GroupExists
         | ErrorCode::IdempotencyKeyInUse
         | ErrorCode::PlanStale
         | ErrorCode::DeprovisionThreshold
@@ -242,7 +244,9 @@ impl From<ServiceError> for ApiError {
         match error {
             _ if code == ErrorCode::Internal => ApiError::internal(error),
             ServiceError::Invalid(errors) => ApiError::validation(errors),
-            error @ ServiceError::Provider(_) => from_app(code, &error),
+            error @ (ServiceError::Provider(_) | ServiceError::GroupProvider(_)) => {
+                from_app(code, &error)
+            }
             other => ApiError::new(code, detail(&other)).with_errors(other.field_errors()),
         }
     }
@@ -275,6 +279,8 @@ fn from_app(code: ErrorCode, error: &ServiceError) -> ApiError {
             app.detail.unwrap_or_default()
         ),
         ErrorCode::UserExists => "the app already has a user with this user_name".to_owned(),
+        ErrorCode::GroupNotFound => "the app has no group with this id".to_owned(),
+        ErrorCode::GroupExists => "the app already has a group with this display_name".to_owned(),
         _ => error.to_string(),
     };
     let mut api = ApiError::new(code, detail);

@@ -5,6 +5,7 @@ mod auth;
 mod connections;
 pub mod error;
 mod extract;
+mod groups;
 mod health;
 mod idempotency;
 mod limits;
@@ -41,8 +42,8 @@ use crate::{
     config::{Config, HttpConfig},
     metrics::Metrics,
     service::{
-        ApiKeyService, ConnectionService, HealthService, IdempotencyService, OperationService,
-        UserService, sync::SyncService,
+        ApiKeyService, ConnectionService, GroupService, HealthService, IdempotencyService,
+        OperationService, UserService, sync::SyncService,
     },
 };
 
@@ -53,6 +54,7 @@ pub struct AppState {
     pub idempotency: IdempotencyService,
     pub connections: ConnectionService,
     pub users: UserService,
+    pub groups: GroupService,
     pub operations: OperationService,
     pub api_keys: Arc<ApiKeys>,
     pub api_key_service: ApiKeyService,
@@ -65,6 +67,7 @@ pub struct AppState {
 fn general_routes() -> OpenApiRouter<AppState> {
     connections::router()
         .merge(users::router())
+        .merge(groups::router())
         .merge(probe::router())
         .merge(operations::router())
         .merge(providers::router())

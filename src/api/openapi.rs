@@ -36,6 +36,8 @@ use crate::domain::FieldError;
             responses::ValidationFailed,
             responses::NotReady,
             responses::NotFound,
+            responses::GroupNotFound,
+            responses::GroupConflict,
             responses::RateLimited,
             responses::BadGateway,
             responses::GatewayTimeout,
@@ -44,6 +46,7 @@ use crate::domain::FieldError;
     tags(
         (name = "connections", description = "Named connections to apps, with sealed credentials"),
         (name = "users", description = "People's accounts in an app, in one uniform shape"),
+        (name = "groups", description = "Groups in an app (teams, licences, permission sets) and who is in them"),
         (name = "providers", description = "The supported apps and what connecting to them needs"),
         (name = "operations", description = "The log of every call provisio made to an app"),
         (name = "sync", description = "Hire-to-retire sync: rules, reviewable plans, and durable runs that apply them"),
@@ -159,6 +162,20 @@ pub mod responses {
         content_type = "application/problem+json"
     )]
     pub struct NotFound(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "No such connection, group or user (`connection_not_found`, `group_not_found`, `user_not_found`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct GroupNotFound(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The app already has a group with this name (`group_exists`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct GroupConflict(#[allow(dead_code)] Problem);
 
     #[derive(ToResponse)]
     #[response(

@@ -37,6 +37,8 @@ pub struct OperationQuery {
     outcome: Option<Outcome>,
     /// Only calls of this sync run.
     run_id: Option<Uuid>,
+    /// Only calls about this group (the app's id).
+    group_id: Option<String>,
     /// Only calls at or after this time (RFC 3339).
     from: Option<DateTime<Utc>>,
     /// Only calls before this time (RFC 3339).
@@ -54,7 +56,9 @@ pub struct OperationOut {
     id: Uuid,
     connection_id: Uuid,
     connection_name: String,
-    /// `create_user`, `update_user`, `deactivate_user`, `reactivate_user` or `delete_user`.
+    /// `create_user`, `update_user`, `deactivate_user`, `reactivate_user`,
+    /// `delete_user`, `group_create`, `group_update`, `group_delete`,
+    /// `members_add` or `members_remove`.
     operation: String,
     user_id: Option<String>,
     user_name: Option<String>,
@@ -71,6 +75,12 @@ pub struct OperationOut {
     api_key_id: Option<String>,
     /// The sync run that made the change, if any.
     run_id: Option<Uuid>,
+    /// The group, for group operations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_id: Option<String>,
+    /// Members added or removed, for membership changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<i32>,
     created_at: DateTime<Utc>,
 }
 
@@ -91,6 +101,8 @@ impl From<OperationRecord> for OperationOut {
             request_id: row.request_id,
             api_key_id: row.api_key_id,
             run_id: row.run_id,
+            group_id: row.group_id,
+            count: row.item_count,
             created_at: row.created_at,
         }
     }
@@ -148,6 +160,7 @@ async fn list_operations(
         user_name: query.user_name,
         outcome: query.outcome,
         run_id: query.run_id,
+        group_id: query.group_id,
         from: query.from,
         to: query.to,
         before,

@@ -39,6 +39,9 @@ pub struct Capabilities {
     pub delete: bool,
     /// Whether deactivated accounts can be reactivated.
     pub reactivate: bool,
+    /// Whether the app may have SCIM Groups (for generic SCIM apps, their
+    /// `/ResourceTypes` decides; `POST …/test` reports it).
+    pub groups: bool,
     /// SCIM attributes the app can filter on.
     pub filters: &'static [&'static str],
     /// What else to know about the app's behaviour.

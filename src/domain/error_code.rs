@@ -67,6 +67,10 @@ error_codes! {
     UserNotFound => "user_not_found", "User not found";
     /// The app already has a user with this `user_name` (or another unique value).
     UserExists => "user_exists", "User exists";
+    /// The app has no group with this id.
+    GroupNotFound => "group_not_found", "Group not found";
+    /// The app already has a group with this `display_name` (or another unique value).
+    GroupExists => "group_exists", "Group exists";
     /// The provider has no such operation; `detail` says what to do instead.
     UnsupportedOperation => "unsupported_operation", "Unsupported operation";
     /// This `Idempotency-Key` was used with a different request.

@@ -10,6 +10,7 @@ mod connection;
 mod credentials;
 mod error_code;
 mod field_error;
+mod group;
 pub mod json;
 mod operation;
 mod patch;
@@ -28,6 +29,10 @@ pub use connection::{Connection, ConnectionKey, ConnectionName, ConnectionSettin
 pub use credentials::{CorruptCredentialsError, CredentialKind, CredentialSummary, Credentials};
 pub use error_code::ErrorCode;
 pub use field_error::{FieldError, FieldErrors};
+pub use group::{
+    Group, GroupPatch, GroupRef, MAX_MEMBERSHIP_CHANGES, Member, MembershipChange,
+    MembershipResult, NewGroup,
+};
 pub use operation::{OperationFilter, OperationRecord, Outcome};
 pub use patch::Patch;
 pub use person::{Person, value_at};

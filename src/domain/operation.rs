@@ -42,6 +42,10 @@ pub struct OperationRecord {
     pub api_key_id: Option<String>,
     pub run_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The group a group operation was about.
+    pub group_id: Option<String>,
+    /// How many members a membership change added or removed.
+    pub item_count: Option<i32>,
 }
 
 /// Which operations to list. Every field narrows; `before` is the keyset cursor.
@@ -53,6 +57,7 @@ pub struct OperationFilter {
     pub user_name: Option<String>,
     pub outcome: Option<Outcome>,
     pub run_id: Option<Uuid>,
+    pub group_id: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub before: Option<(DateTime<Utc>, Uuid)>,

@@ -12,7 +12,7 @@ use utoipa::{
     },
 };
 
-use super::{FieldErrors, Patch, json};
+use super::{FieldErrors, GroupRef, Patch, json};
 
 /// SCIM limits nothing, but an attribute longer than this is a mistake, not a name.
 const MAX_VALUE_LEN: usize = 1024;
@@ -26,6 +26,10 @@ pub struct User {
     pub id: String,
     #[serde(flatten)]
     pub fields: UserFields,
+    /// The groups the app says the user is in, where it reports them on users
+    /// (many apps do not: `GET …/groups/{id}/members` is the reliable view).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupRef>,
     /// When the app created the account, if it says.
     pub created_at: Option<DateTime<Utc>>,
     /// When the app last changed the account, if it says.

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 use url::Url;
 
-use super::{
+use super::{GroupSupport, 
     ConnectionDraft, Descriptor, InstanceUrlRule, PatchSupport, Provider,
     SettingKind, SettingSpec, keep_given_and_family_name, mapping, parse_url,
     require_given_and_family_name,
@@ -50,6 +50,11 @@ static DESCRIPTOR: Descriptor = Descriptor {
 impl Provider for EightByEight {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    /// 8x8 provisions users only.
+    fn groups(&self) -> GroupSupport {
+        GroupSupport::No
     }
 
     /// Takes the customer id from a pasted URL (refusing one that contradicts

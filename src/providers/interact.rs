@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{
+use super::{GroupSupport, 
     ConnectionDraft, Descriptor, InstanceUrlRule, Provider, SettingKind, SettingSpec,
     keep_given_and_family_name, mapping, parse_url, require_given_and_family_name,
 };
@@ -48,6 +48,11 @@ static DESCRIPTOR: Descriptor = Descriptor {
 impl Provider for Interact {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    /// Interact provisions groups too.
+    fn groups(&self) -> GroupSupport {
+        GroupSupport::Yes
     }
 
     /// `https://intranet.example.com` becomes `https://intranet.example.com/api/v2/scim/v2`.

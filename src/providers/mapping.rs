@@ -7,7 +7,8 @@ use serde_json::{Map, Value, json};
 
 use crate::{
     domain::{
-        MultiValued, NamePatch, Patch, PersonName, User, UserFields, UserPatch, is_core_schema,
+        GroupRef, MultiValued, NamePatch, Patch, PersonName, User, UserFields, UserPatch,
+        is_core_schema,
     },
     scim::{ENTERPRISE_USER, PatchOperation, USER_SCHEMA, id_of},
 };
@@ -152,9 +153,25 @@ pub fn from_scim(resource: &Map<String, Value>) -> Result<User, String> {
             manager_id: manager,
             extensions,
         },
+        groups: groups_from_scim(resource.get("groups")),
         created_at: meta.and_then(|m| time(m, "created")),
         updated_at: meta.and_then(|m| time(m, "lastModified")),
     })
+}
+
+/// `groups` as the app reports them on a user (read-only in SCIM).
+fn groups_from_scim(value: Option<&Value>) -> Vec<GroupRef> {
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| {
+            Some(GroupRef {
+                id: text(g.as_object()?, "value")?,
+                display_name: g.get("display").and_then(Value::as_str).map(str::to_owned),
+            })
+        })
+        .collect()
 }
 
 /// The PATCH operations a merge patch stands for: a value replaces, `null` removes.

@@ -5,6 +5,7 @@
 
 #[macro_use]
 mod registry;
+pub mod group_mapping;
 pub mod mapping;
 mod settings;
 
@@ -94,6 +95,36 @@ pub trait Provider: Send + Sync + 'static {
     fn has_service_provider_config(&self) -> bool {
         true
     }
+
+    /// Whether the app has SCIM Groups.
+    fn groups(&self) -> GroupSupport {
+        GroupSupport::AsAdvertised
+    }
+
+    /// How many members one request adds or removes, unless the connection
+    /// says otherwise (`settings.member_batch_size`).
+    fn member_batch_size(&self) -> usize {
+        100
+    }
+}
+
+/// How many members one call to the connection's app adds or removes.
+pub fn member_batch_size(connection: &Connection, profile: &dyn Provider) -> usize {
+    connection
+        .settings
+        .get_u64(settings::MEMBER_BATCH_SIZE)
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or_else(|| profile.member_batch_size())
+        .max(1)
+}
+
+/// Whether an app has SCIM Groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupSupport {
+    Yes,
+    No,
+    /// As its `/ResourceTypes` says (or, lacking those, whether `/Groups` answers).
+    AsAdvertised,
 }
 
 /// Which writes an app accepts as SCIM PATCH.
@@ -179,6 +210,7 @@ pub fn catalogue() -> Vec<CatalogueEntry> {
 pub fn capabilities(profile: &dyn Provider) -> Capabilities {
     let descriptor = profile.descriptor();
     Capabilities {
+        groups: profile.groups() != GroupSupport::No,
         update: profile.patch_support().update_strategy(),
         delete: profile.delete_refusal().is_none(),
         // Reactivating is a change of `active`, which every profile sends.

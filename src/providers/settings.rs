@@ -8,6 +8,7 @@ use crate::domain::{FieldErrors, SettingKind, SettingSpec};
 pub const REQUEST_TIMEOUT_SECONDS: &str = "request_timeout_seconds";
 pub const MAX_REQUESTS_PER_SECOND: &str = "max_requests_per_second";
 pub const MAX_CONCURRENCY: &str = "max_concurrency";
+pub const MEMBER_BATCH_SIZE: &str = "member_batch_size";
 /// Defaults of the rate budget: gentle on an app, quick enough for an HR sync.
 pub const DEFAULT_MAX_REQUESTS_PER_SECOND: u32 = 25;
 pub const DEFAULT_MAX_CONCURRENCY: u32 = 8;
@@ -31,6 +32,12 @@ pub static COMMON_SETTINGS: &[SettingSpec] = &[
         description: "the most calls in flight to the app at once (default 8)",
         required: false,
         kind: SettingKind::Integer { min: 1, max: 100 },
+    },
+    SettingSpec {
+        name: MEMBER_BATCH_SIZE,
+        description: "the most group members one call adds or removes (default 100, or what the provider needs)",
+        required: false,
+        kind: SettingKind::Integer { min: 1, max: 1000 },
     },
 ];
 

@@ -1,7 +1,7 @@
 //! Workiva. The SCIM URL and credentials come from Workiva's Identity Provider
 //! page (Organization Admin > Security > Provisioning); deactivating suspends the user.
 
-use super::{Descriptor, InstanceUrlRule, Provider};
+use super::{GroupSupport, Descriptor, InstanceUrlRule, Provider};
 use crate::domain::{CredentialKind};
 
 pub struct Workiva;
@@ -24,6 +24,11 @@ static DESCRIPTOR: Descriptor = Descriptor {
 impl Provider for Workiva {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    /// Workiva groups carry organization roles and workspace memberships.
+    fn groups(&self) -> GroupSupport {
+        GroupSupport::Yes
     }
 
     fn delete_refusal(&self) -> Option<&'static str> {

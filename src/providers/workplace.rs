@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{
+use super::{GroupSupport, 
     Descriptor, Dialect, InstanceUrlRule, Provider, mapping,
 };
 use crate::domain::{Connection, CredentialKind, UserFields};
@@ -31,6 +31,11 @@ static DESCRIPTOR: Descriptor = Descriptor {
 impl Provider for Workplace {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    /// Workplace groups.
+    fn groups(&self) -> GroupSupport {
+        GroupSupport::Yes
     }
 
     /// Workplace reads the manager as `enterprise.manager.managerId`.

@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 pub enum Filter {
     UserNameEq(String),
     ExternalIdEq(String),
+    /// A group's name (`displayName` is not case-exact, RFC 7643 §4.2).
+    DisplayNameEq(String),
 }
 
 impl Filter {
@@ -16,6 +18,7 @@ impl Filter {
         let (attribute, value) = match self {
             Filter::UserNameEq(v) => ("userName", v),
             Filter::ExternalIdEq(v) => ("externalId", v),
+            Filter::DisplayNameEq(v) => ("displayName", v),
         };
         // A JSON string literal escapes `"`, `\` and control characters exactly as SCIM wants.
         let literal = serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_owned());
@@ -26,15 +29,19 @@ impl Filter {
     /// (RFC 7643 §4.1.1, caseExact false), `externalId` is exact.
     pub fn matches(&self, resource: &Map<String, Value>) -> bool {
         match self {
-            Filter::UserNameEq(v) => resource
-                .get("userName")
-                .and_then(Value::as_str)
-                .is_some_and(|u| u.to_lowercase() == v.to_lowercase()),
+            Filter::UserNameEq(v) => same_ignoring_case(resource.get("userName"), v),
+            Filter::DisplayNameEq(v) => same_ignoring_case(resource.get("displayName"), v),
             Filter::ExternalIdEq(v) => {
                 resource.get("externalId").and_then(Value::as_str) == Some(v.as_str())
             }
         }
     }
+}
+
+fn same_ignoring_case(value: Option<&Value>, wanted: &str) -> bool {
+    value
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.to_lowercase() == wanted.to_lowercase())
 }
 
 #[cfg(test)]

@@ -22,6 +22,23 @@ use super::{
 /// The most pages one listing walks before giving up on a server that never ends.
 const MAX_PAGES: usize = 10_000;
 
+/// What is listed: users, or groups (always without their members, which
+/// can be many thousands per group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    Users,
+    Groups,
+}
+
+impl Collection {
+    fn path(self) -> &'static str {
+        match self {
+            Collection::Users => "Users",
+            Collection::Groups => "Groups",
+        }
+    }
+}
+
 /// Whether a failed listing may be the app refusing the `count` parameter
 /// (500 or 400 with it, where `startIndex` alone works).
 fn may_refuse_count(error: &ProviderError) -> bool {
@@ -42,15 +59,32 @@ impl Session<'_> {
         start_index: u64,
         count: u64,
     ) -> Result<ListResponse, ProviderError> {
+        self.list(Collection::Users, filter, start_index, count)
+            .await
+    }
+
+    /// One page of `collection`, adapted to the app's habits (see [`Self::list_users`]).
+    pub async fn list(
+        &self,
+        collection: Collection,
+        filter: Option<&Filter>,
+        start_index: u64,
+        count: u64,
+    ) -> Result<ListResponse, ProviderError> {
         let habits = self.endpoint.habits.get();
         let sent_filter = filter.filter(|_| habits.filters != Some(false));
         let with_count = habits.count_param != Some(false);
         let page = self
-            .users_page(sent_filter, start_index, with_count.then_some(count))
+            .page(
+                collection,
+                sent_filter,
+                start_index,
+                with_count.then_some(count),
+            )
             .await;
         let mut list = match page {
             Err(error) if with_count && may_refuse_count(&error) => {
-                self.list_without_count(sent_filter, start_index, error)
+                self.list_without_count(collection, sent_filter, start_index, error)
                     .await?
             }
             other => other?,
@@ -77,12 +111,13 @@ impl Session<'_> {
     /// The same page without `count`: if that works, the app fails with it.
     async fn list_without_count(
         &self,
+        collection: Collection,
         filter: Option<&Filter>,
         start_index: u64,
         error: ProviderError,
     ) -> Result<ListResponse, ProviderError> {
         let list = self
-            .users_page(filter, start_index, None)
+            .page(collection, filter, start_index, None)
             .await
             .map_err(|_| error)?;
         self.endpoint
@@ -113,13 +148,17 @@ impl Session<'_> {
         }
     }
 
-    async fn users_page(
+    async fn page(
         &self,
+        collection: Collection,
         filter: Option<&Filter>,
         start_index: u64,
         count: Option<u64>,
     ) -> Result<ListResponse, ProviderError> {
         let mut query = vec![("startIndex", start_index.to_string())];
+        if collection == Collection::Groups {
+            query.push(("excludedAttributes", "members".to_owned()));
+        }
         if let Some(count) = count {
             query.push(("count", count.to_string()));
         }
@@ -127,7 +166,7 @@ impl Session<'_> {
             query.push(("filter", filter.to_query()));
         }
         let answer = self
-            .send(&Call::new(Method::GET, &["Users"]).query(&query))
+            .send(&Call::new(Method::GET, &[collection.path()]).query(&query))
             .await?;
         serde_json::from_slice(&answer.body).map_err(|_| not_scim(&answer, "a SCIM ListResponse"))
     }
@@ -154,12 +193,23 @@ impl Session<'_> {
         &self,
         filter: Option<&Filter>,
         page_size: u64,
+        visit: impl FnMut(Vec<Map<String, Value>>) -> ControlFlow<()>,
+    ) -> Result<usize, ProviderError> {
+        self.walk(Collection::Users, filter, page_size, visit).await
+    }
+
+    /// Walks every page of `collection` (see [`Self::walk_users`]).
+    pub async fn walk(
+        &self,
+        collection: Collection,
+        filter: Option<&Filter>,
+        page_size: u64,
         mut visit: impl FnMut(Vec<Map<String, Value>>) -> ControlFlow<()>,
     ) -> Result<usize, ProviderError> {
         let mut seen: HashSet<String> = HashSet::new();
         let mut start = 1u64;
         for page_number in 1..=MAX_PAGES {
-            let list = self.list_users(filter, start, page_size).await?;
+            let list = self.list(collection, filter, start, page_size).await?;
             let received = list.received as u64;
             // "Nothing new" is judged on everything the server sent, before any
             // local filtering: a page of non-matches is still progress.

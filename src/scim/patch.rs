@@ -29,14 +29,26 @@ impl PatchOp {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum PatchOperation {
-    Replace { path: String, value: Value },
-    Remove { path: String },
+    /// Adds to a multi-valued attribute (group members).
+    Add {
+        path: String,
+        value: Value,
+    },
+    Replace {
+        path: String,
+        value: Value,
+    },
+    Remove {
+        path: String,
+    },
 }
 
 impl PatchOperation {
     pub fn path(&self) -> &str {
         match self {
-            PatchOperation::Replace { path, .. } | PatchOperation::Remove { path } => path,
+            PatchOperation::Add { path, .. }
+            | PatchOperation::Replace { path, .. }
+            | PatchOperation::Remove { path } => path,
         }
     }
 }
@@ -48,6 +60,9 @@ pub fn apply_operations(resource: &mut Map<String, Value>, operations: &[PatchOp
         let mut segments: Vec<&str> = urn.into_iter().collect();
         segments.extend(attribute.split('.'));
         match operation {
+            PatchOperation::Add { value, .. } => {
+                add_at(resource, &segments, value.clone());
+            }
             PatchOperation::Replace { value, .. } => {
                 if let Some(urn) = urn {
                     add_schema(resource, urn);
@@ -57,6 +72,18 @@ pub fn apply_operations(resource: &mut Map<String, Value>, operations: &[PatchOp
             PatchOperation::Remove { .. } => remove_at(resource, &segments),
         }
     }
+}
+
+/// Appends `value`'s items to the array at `segments` (creating it), or sets
+/// `value` where the attribute is not multi-valued.
+fn add_at(map: &mut Map<String, Value>, segments: &[&str], value: Value) {
+    if let ([leaf], Value::Array(items)) = (segments, &value)
+        && let Some(Value::Array(existing)) = map.get_mut(*leaf)
+    {
+        existing.extend(items.iter().cloned());
+        return;
+    }
+    set_at(map, segments, value);
 }
 
 /// `urn:a:b:User:attr.sub` → (`Some("urn:a:b:User")`, `attr.sub`); `attr` → (`None`, `attr`).

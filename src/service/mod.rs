@@ -5,6 +5,7 @@
 mod api_keys;
 mod app;
 mod connections;
+mod groups;
 mod health;
 mod idempotency;
 mod operations;
@@ -19,6 +20,7 @@ pub use connections::{
     ConnectionChanges, ConnectionPage, ConnectionService, NewConnection, RotationFailure,
     RotationReport,
 };
+pub use groups::{CreatedGroup, GroupPage, GroupQuery, GroupService, MemberPage};
 pub use health::HealthService;
 pub use idempotency::{Claim, HeldKey, IdempotencyService, KeyRequest, StoredResponse};
 pub use operations::{OperationEntry, OperationService};
@@ -59,6 +61,14 @@ pub enum ServiceError {
     /// The app failed or refused the call.
     #[error(transparent)]
     Provider(#[from] ProviderError),
+    /// The app already has a group of this name (found before creating one:
+    /// roles name groups, so two of one name would be ambiguous).
+    #[error("{0}")]
+    GroupExists(String),
+    /// The app failed or refused a call about a group (a 404 is a missing
+    /// group, a 409 a taken display name).
+    #[error(transparent)]
+    GroupProvider(ProviderError),
     /// The provider has no such operation; the text says what to do instead.
     #[error("{0}")]
     Unsupported(String),
@@ -131,6 +141,12 @@ impl ServiceError {
             ServiceError::InstanceUrlForbidden(_) => ErrorCode::InstanceUrlForbidden,
             ServiceError::Unsupported(_) => ErrorCode::UnsupportedOperation,
             ServiceError::Provider(error) => provider_error_code(error),
+            ServiceError::GroupExists(_) => ErrorCode::GroupExists,
+            ServiceError::GroupProvider(error) => match provider_error_code(error) {
+                ErrorCode::UserNotFound => ErrorCode::GroupNotFound,
+                ErrorCode::UserExists => ErrorCode::GroupExists,
+                code => code,
+            },
             ServiceError::PlanNotFound => ErrorCode::PlanNotFound,
             ServiceError::PlanStale(_) | ServiceError::PlanApplied => ErrorCode::PlanStale,
             ServiceError::DeprovisionThreshold(_) => ErrorCode::DeprovisionThreshold,
@@ -148,7 +164,7 @@ impl ServiceError {
 
     /// What the app answered, when this is an app's failure.
     pub fn app_answer(&self) -> Option<AppAnswer<'_>> {
-        let ServiceError::Provider(error) = self else {
+        let (ServiceError::Provider(error) | ServiceError::GroupProvider(error)) = self else {
             return None;
         };
         Some(AppAnswer {
@@ -163,6 +179,7 @@ impl ServiceError {
     pub fn field_errors(&self) -> Vec<FieldError> {
         let (field, message) = match self {
             ServiceError::ConnectionExists => ("name", "is already taken".to_owned()),
+            ServiceError::GroupExists(_) => ("display_name", "is already taken".to_owned()),
             ServiceError::InstanceUrlForbidden(reason) => ("instance_url", reason.clone()),
             ServiceError::PlanNotFound => ("plan_id", "is not a plan of this connection".into()),
             ServiceError::PlanStale(_) | ServiceError::PlanApplied => {

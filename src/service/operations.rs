@@ -26,6 +26,10 @@ pub struct OperationEntry<'a> {
     pub duration: Duration,
     pub caller: &'a Caller,
     pub run_id: Option<Uuid>,
+    /// The group a group operation was about.
+    pub group_id: Option<String>,
+    /// How many members a membership change added or removed.
+    pub count: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -62,6 +66,8 @@ impl OperationService {
             api_key_id: entry.caller.api_key_id.clone(),
             run_id: entry.run_id,
             created_at: store::now(),
+            group_id: entry.group_id,
+            item_count: entry.count.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
         };
         if let Err(error) = self.store.insert_operation(&record).await {
             tracing::error!(%error, operation = record.operation, connection = %record.connection_id, "could not write the operation log");

@@ -13,20 +13,39 @@ use crate::{
 pub struct Subject {
     pub user_id: Option<String>,
     pub user_name: Option<String>,
+    pub group_id: Option<String>,
+    /// How many members a membership change touched.
+    pub count: Option<usize>,
 }
 
 impl Subject {
     pub fn user(id: &str) -> Self {
         Self {
             user_id: Some(id.to_owned()),
-            user_name: None,
+            ..Self::default()
         }
     }
 
     pub fn user_name(user_name: &str) -> Self {
         Self {
-            user_id: None,
             user_name: Some(user_name.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    pub fn group(id: Option<&str>) -> Self {
+        Self {
+            group_id: id.map(str::to_owned),
+            ..Self::default()
+        }
+    }
+
+    /// A membership change of `count` members of group `id`.
+    pub fn members(id: &str, count: usize) -> Self {
+        Self {
+            group_id: Some(id.to_owned()),
+            count: Some(count),
+            ..Self::default()
         }
     }
 }
@@ -102,6 +121,8 @@ impl Apps {
                 duration: started.elapsed(),
                 caller: &op.caller,
                 run_id: op.caller.run_id,
+                group_id: subject.group_id,
+                count: subject.count,
             })
             .await;
     }
@@ -118,7 +139,9 @@ fn outcome<T: Describe>(
             value.describe(subject);
             Some(None)
         }
-        Err(e @ ServiceError::Provider(_)) => Some(Some(e.code())),
+        Err(e @ (ServiceError::Provider(_) | ServiceError::GroupProvider(_))) => {
+            Some(Some(e.code()))
+        }
         Err(_) => None,
     }
 }

@@ -25,7 +25,7 @@ use crate::{
 };
 
 pub(super) use locks::LockGuard;
-pub use log::Subject;
+pub use log::{Describe, Subject};
 
 use limits::Limiters;
 use locks::Locks;
@@ -110,6 +110,16 @@ impl Apps {
             context: CallContext::new(app.limiter.clone(), Some(deadline)),
             app,
             caller: caller.clone(),
+        }
+    }
+
+    /// Another operation under the same caller and deadline, with its own
+    /// statistics (one of several logged writes of one request).
+    pub fn fork(&self, op: &Op) -> Op {
+        Op {
+            app: op.app.clone(),
+            caller: op.caller.clone(),
+            context: CallContext::new(op.app.limiter.clone(), op.context.deadline),
         }
     }
 

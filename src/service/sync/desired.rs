@@ -261,6 +261,7 @@ mod tests {
         User {
             id: "u1".into(),
             fields: serde_json::from_value(value).unwrap(),
+            groups: Vec::new(),
             created_at: None,
             updated_at: None,
         }

@@ -151,7 +151,7 @@ impl UserService {
                     .filter(|r| query.also_matches(r))
                     .collect());
             }
-            Filter::UserNameEq(user_name) => user_name,
+            Filter::UserNameEq(user_name) | Filter::DisplayNameEq(user_name) => user_name,
         };
         if !filter_applied {
             return self.scan(op, wanted).await;

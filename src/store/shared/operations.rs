@@ -13,7 +13,8 @@ use crate::{
 macro_rules! operation_columns {
     () => {
         "operation_id, connection_id, connection_name, operation, user_id, user_name, outcome, \
-         provider_status, error_code, attempts, duration_ms, request_id, api_key_id, run_id, created_at"
+         provider_status, error_code, attempts, duration_ms, request_id, api_key_id, run_id, created_at, \
+         group_id, item_count"
     };
 }
 
@@ -34,6 +35,8 @@ fn operation_from_row(row: &DbRow) -> Result<OperationRecord, StoreError> {
         api_key_id: row.try_get("api_key_id")?,
         run_id: get_opt_id(row, "run_id")?,
         created_at: get_time(row, "created_at")?,
+        group_id: row.try_get("group_id")?,
+        item_count: row.try_get("item_count")?,
     })
 }
 
@@ -43,7 +46,7 @@ impl OperationStore for DbStore {
         sqlx::query(concat!(
             "insert into operation (",
             operation_columns!(),
-            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
         ))
         .bind(id(r.operation_id))
         .bind(id(r.connection_id))
@@ -60,6 +63,8 @@ impl OperationStore for DbStore {
         .bind(&r.api_key_id)
         .bind(r.run_id.map(id))
         .bind(time(r.created_at))
+        .bind(&r.group_id)
+        .bind(r.item_count)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -91,6 +96,9 @@ impl OperationStore for DbStore {
         }
         if let Some(outcome) = f.outcome {
             q.push(" and outcome = ").push_bind(outcome.text());
+        }
+        if let Some(group_id) = &f.group_id {
+            q.push(" and group_id = ").push_bind(group_id.clone());
         }
         if let Some(run_id) = f.run_id {
             q.push(" and run_id = ").push_bind(id(run_id));

@@ -48,6 +48,7 @@ fn account(
         id: id.into(),
         fields: serde_json::from_value(json!({"external_id": external_id, "user_name": user_name, "active": active, "title": title}))
             .unwrap(),
+        groups: Vec::new(),
         created_at: None,
         updated_at: None,
     }
