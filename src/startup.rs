@@ -106,7 +106,8 @@ impl Application {
             api_keys,
             work.clone(),
         )?;
-        let worker = Worker::new(store.clone(), state.users.clone(), config.sync.worker, work);
+        let services = (state.users.clone(), state.groups.clone());
+        let worker = Worker::new(store.clone(), services, config.sync.worker, work);
         let maintenance = Maintenance {
             store: store.clone(),
             operations: state.operations.clone(),

@@ -23,10 +23,13 @@ use super::{
 };
 use crate::{
     domain::{
-        Action, Caller, Change, ConnectionKey, ItemFilter, ItemStatus, MatchKey, Person, Rules,
-        RunStatus, SyncItem,
+        Action, Caller, Change, ConnectionKey, ItemChange, ItemFilter, ItemStatus, MatchKey,
+        Person, Rules, RunStatus, SyncItem,
     },
-    service::sync::{Deprovision, Orphan, RunState, StoredPlan, SyncRequest, Totals},
+    service::sync::{
+        Deprovision, GroupChange, Orphan, RunState, StoredPlan, SyncRequest, Totals,
+        UnmanagedMember,
+    },
 };
 
 const LISTING: &str = "sync-runs";
@@ -102,12 +105,20 @@ pub struct PlanOut {
     /// After this, the plan cannot be applied; plan again.
     expires_at: DateTime<Utc>,
     totals: Totals,
-    /// Why applying would be refused unless forced (the deprovision limit), if it would.
+    /// What to know before applying: why it would be refused unless forced
+    /// (the deprovision limit), a role naming a group the app lacks, how the
+    /// app bends the standard.
     warnings: Vec<String>,
     items: Vec<PlanItemOut>,
     /// Accounts in the app that provisio does not manage and no person claims:
     /// left alone unless `adopt: true`.
     orphans: Vec<Orphan>,
+    /// Per managed group (the groups the roles name), the memberships
+    /// applying adds and removes.
+    group_changes: Vec<GroupChange>,
+    /// Accounts provisio does not manage found in managed groups: left
+    /// alone unless `adopt: true`.
+    unmanaged_members: Vec<UnmanagedMember>,
 }
 
 impl From<StoredPlan> for PlanOut {
@@ -117,7 +128,11 @@ impl From<StoredPlan> for PlanOut {
             connection_id: stored.connection_id,
             expires_at: stored.expires_at,
             totals: stored.plan.totals,
-            warnings: stored.warnings,
+            warnings: stored
+                .warnings
+                .into_iter()
+                .chain(stored.plan.warnings)
+                .collect(),
             items: stored
                 .plan
                 .items
@@ -132,6 +147,8 @@ impl From<StoredPlan> for PlanOut {
                 })
                 .collect(),
             orphans: stored.plan.orphans,
+            group_changes: stored.plan.group_changes,
+            unmanaged_members: stored.plan.unmanaged_members,
         }
     }
 }
@@ -154,6 +171,12 @@ pub struct RunItemOut {
     external_id: Option<String>,
     user_id: Option<String>,
     user_name: Option<String>,
+    /// The group, for `create_group`, `add_members` and `remove_members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    /// How many members the batch adds or removes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    members: Option<usize>,
     status: ItemStatus,
     /// Times an instance took the item (more than 1 after a crash or a lapsed lease).
     attempts: i32,
@@ -165,7 +188,17 @@ pub struct RunItemOut {
 
 impl From<SyncItem> for RunItemOut {
     fn from(row: SyncItem) -> Self {
+        let (group, members) = match &row.change {
+            ItemChange::CreateGroup(group) => (Some(group.display_name.clone()), None),
+            ItemChange::AddMembers(batch) | ItemChange::RemoveMembers(batch) => (
+                Some(batch.group.display_name.clone()),
+                Some(batch.members.len()),
+            ),
+            _ => (None, None),
+        };
         Self {
+            group,
+            members,
             seq: row.seq,
             action: row.change.action(),
             external_id: row.external_id,

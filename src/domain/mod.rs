@@ -37,9 +37,12 @@ pub use operation::{OperationFilter, OperationRecord, Outcome};
 pub use patch::Patch;
 pub use person::{Person, value_at};
 pub use provider::ProviderKind;
-pub use rules::{Condition, DeprovisionLimit, MAPPABLE_FIELDS, MappingRule, MatchKey, Rules};
+pub use rules::{
+    Condition, DeprovisionLimit, GroupOptions, MAPPABLE_FIELDS, MappingRule, MatchKey,
+    OnDeprovision, Role, Rules, managed_groups,
+};
 pub use sync::{
-    Action, Change, ItemChange, ItemCounts, ItemFilter, ItemStatus, ManagedAccount, RunStatus,
-    SyncItem, SyncRun, UpdatePayload,
+    Action, Change, GroupTarget, ItemChange, ItemCounts, ItemFilter, ItemStatus, ManagedAccount,
+    MemberRef, MembersPayload, RunStatus, SyncItem, SyncRun, UpdatePayload,
 };
 pub use user::{MultiValued, NamePatch, PersonName, User, UserFields, UserPatch, is_core_schema};

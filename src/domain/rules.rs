@@ -11,6 +11,10 @@ use utoipa::ToSchema;
 
 use super::{FieldErrors, person::value_at};
 
+mod roles;
+
+pub use roles::{GroupOptions, OnDeprovision, Role, managed_groups};
+
 /// Unified user fields a mapping may set.
 pub const MAPPABLE_FIELDS: &[&str] = &[
     "user_name",
@@ -51,6 +55,10 @@ pub struct Rules {
     pub match_order: Vec<MatchKey>,
     /// More deprovisions than this in one run need `force: true`.
     pub deprovision_limit: DeprovisionLimit,
+    /// Which people are in which of the app's groups.
+    pub roles: Vec<Role>,
+    /// How sync treats the groups the roles name.
+    pub groups: GroupOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -80,6 +88,8 @@ impl Default for Rules {
                 percent: 10,
                 count: 50,
             },
+            roles: Vec::new(),
+            groups: GroupOptions::default(),
         }
     }
 }
@@ -218,6 +228,12 @@ impl Rules {
         if let Some(value) = object.get("deprovision_limit") {
             rules.deprovision_limit = parse_limit(value, &mut errors);
         }
+        if let Some(value) = object.get("roles") {
+            rules.roles = roles::parse_roles(value, &mut errors);
+        }
+        if let Some(value) = object.get("groups") {
+            rules.groups = roles::parse_group_options(value, &mut errors);
+        }
         errors.into_result(rules)
     }
 
@@ -243,12 +259,14 @@ impl Rules {
 /// Nesting deeper than this is a mistake (and a way to exhaust the stack).
 const MAX_DEPTH: usize = 16;
 
-const RULES_FIELDS: [&str; 5] = [
+const RULES_FIELDS: [&str; 7] = [
     "eligibility",
     "leaving_statuses",
     "mapping",
     "match_order",
     "deprovision_limit",
+    "roles",
+    "groups",
 ];
 
 /// Records every key of `object` that is not one of `known`.

@@ -19,16 +19,25 @@ pub enum Action {
     Reactivate,
     Unchanged,
     Conflict,
+    /// A group a role names, made because `groups.create_missing` is on.
+    CreateGroup,
+    /// Members added to a managed group (a batch).
+    AddMembers,
+    /// Members removed from a managed group (a batch).
+    RemoveMembers,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 9] = [
         Action::Create,
         Action::Update,
         Action::Deactivate,
         Action::Reactivate,
         Action::Unchanged,
         Action::Conflict,
+        Action::CreateGroup,
+        Action::AddMembers,
+        Action::RemoveMembers,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,15 +48,15 @@ impl Action {
             Action::Reactivate => "reactivate",
             Action::Unchanged => "unchanged",
             Action::Conflict => "conflict",
+            Action::CreateGroup => "create_group",
+            Action::AddMembers => "add_members",
+            Action::RemoveMembers => "remove_members",
         }
     }
 
     /// Whether applying the plan does something for this item.
     pub fn is_change(self) -> bool {
-        matches!(
-            self,
-            Action::Create | Action::Update | Action::Deactivate | Action::Reactivate
-        )
+        !matches!(self, Action::Unchanged | Action::Conflict)
     }
 }
 
@@ -69,6 +78,30 @@ pub struct UpdatePayload {
     pub active: Option<bool>,
 }
 
+/// A group a run works on: its id where the app has it already, and its name
+/// (a group made by the same run is found by name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupTarget {
+    pub id: Option<String>,
+    pub display_name: String,
+}
+
+/// An account a membership change is about: its id where it exists, else the
+/// person's key (an account the same run creates is found through its link).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+pub struct MemberRef {
+    pub user_id: Option<String>,
+    pub external_id: Option<String>,
+    pub user_name: Option<String>,
+}
+
+/// What a run needs to change one batch of a group's members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembersPayload {
+    pub group: GroupTarget,
+    pub members: Vec<MemberRef>,
+}
+
 /// A change a run applies, carrying what applying it needs. It serializes as
 /// that payload alone (`null` for a deactivation): the action is kept beside it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,6 +112,9 @@ pub enum ItemChange {
     Update(UpdatePayload),
     Reactivate(UpdatePayload),
     Deactivate,
+    CreateGroup(GroupTarget),
+    AddMembers(MembersPayload),
+    RemoveMembers(MembersPayload),
 }
 
 impl ItemChange {
@@ -88,6 +124,18 @@ impl ItemChange {
             ItemChange::Update(_) => Action::Update,
             ItemChange::Reactivate(_) => Action::Reactivate,
             ItemChange::Deactivate => Action::Deactivate,
+            ItemChange::CreateGroup(_) => Action::CreateGroup,
+            ItemChange::AddMembers(_) => Action::AddMembers,
+            ItemChange::RemoveMembers(_) => Action::RemoveMembers,
+        }
+    }
+
+    /// When it may run: memberships after every account and group change of
+    /// their run (they may need an account or a group the run creates).
+    pub fn phase(&self) -> i32 {
+        match self {
+            ItemChange::AddMembers(_) | ItemChange::RemoveMembers(_) => 1,
+            _ => 0,
         }
     }
 }

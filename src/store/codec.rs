@@ -58,6 +58,9 @@ pub(crate) fn change_from_parts(action: &str, payload: Value) -> Result<ItemChan
         Action::Update => ItemChange::Update(payload_of(payload)?),
         Action::Reactivate => ItemChange::Reactivate(payload_of(payload)?),
         Action::Deactivate => ItemChange::Deactivate,
+        Action::CreateGroup => ItemChange::CreateGroup(payload_of(payload)?),
+        Action::AddMembers => ItemChange::AddMembers(payload_of(payload)?),
+        Action::RemoveMembers => ItemChange::RemoveMembers(payload_of(payload)?),
         other @ (Action::Unchanged | Action::Conflict) => {
             return Err(StoreError::Corrupt(format!(
                 "a sync item cannot be `{}`",

@@ -24,6 +24,7 @@ mod proxy;
 mod rate_limit;
 mod restart;
 mod retries;
+mod roles;
 #[path = "../support/scim_app.rs"]
 pub mod scim_app;
 mod scim_app_selftest;

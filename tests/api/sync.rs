@@ -95,7 +95,7 @@ pub async fn apply(app: &TestApp, body: Value) -> Value {
 }
 
 /// Polls a run until it has finished (it is applied in the background).
-async fn wait_for_run(base: &str, location: &str) -> Value {
+pub async fn wait_for_run(base: &str, location: &str) -> Value {
     let client = reqwest::Client::new();
     tokio::time::timeout(Duration::from_secs(120), async {
         loop {

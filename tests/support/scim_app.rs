@@ -152,6 +152,15 @@ impl Options {
     }
 }
 
+/// Member changes by PATCH, counted as they land.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemberWrites {
+    pub added: usize,
+    pub added_again: usize,
+    pub removed: usize,
+    pub removed_again: usize,
+}
+
 /// One request as the app saw it: `path` without the SCIM prefix (`/Users/…`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestRecord {
@@ -395,6 +404,13 @@ impl ScimApp {
 
     pub fn user(&self, id: &str) -> Option<Value> {
         self.shared.store().get(&self.shared.ctx(), Kind::User, id)
+    }
+
+    /// Member additions and removals by PATCH so far, and those that found
+    /// the member already there (or already gone): a client that repeats a
+    /// membership change shows here.
+    pub fn member_writes(&self) -> MemberWrites {
+        self.shared.store().member_writes
     }
 
     pub fn groups(&self) -> Vec<Value> {
@@ -1224,6 +1240,8 @@ mod store {
         group_index: Index,
         /// Each user slot's group slots, for the read-only `User.groups`.
         groups_of: HashMap<usize, BTreeSet<usize>>,
+        /// Every member PATCH `add`/`remove` seen, and whether it changed anything.
+        pub(super) member_writes: super::MemberWrites,
     }
 
     impl Default for Store {
@@ -1234,6 +1252,7 @@ mod store {
                 user_index: Index::new(Kind::User),
                 group_index: Index::new(Kind::Group),
                 groups_of: HashMap::new(),
+                member_writes: super::MemberWrites::default(),
             }
         }
     }
@@ -1793,6 +1812,7 @@ mod store {
             let Some(group) = self.groups.get_mut(slot) else {
                 return;
             };
+            let counted = !matches!(change, MemberChange::Set(_));
             let (add, remove) = match change {
                 MemberChange::Add(add) => (add, Vec::new()),
                 MemberChange::Remove(remove) => (Vec::new(), remove),
@@ -1801,14 +1821,21 @@ mod store {
                     (members, group.members.difference(&keep).copied().collect())
                 }
             };
+            let writes = &mut self.member_writes;
             for user in remove {
                 if group.members.remove(&user) {
                     unlink(&mut self.groups_of, user, slot);
+                    writes.removed += usize::from(counted);
+                } else {
+                    writes.removed_again += usize::from(counted);
                 }
             }
             for user in add {
                 if group.members.insert(user) {
                     self.groups_of.entry(user).or_default().insert(slot);
+                    writes.added += usize::from(counted);
+                } else {
+                    writes.added_again += usize::from(counted);
                 }
             }
         }

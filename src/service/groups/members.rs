@@ -96,6 +96,21 @@ impl GroupService {
         })
     }
 
+    /// A sync run's batch: `read_first` when an earlier attempt may have
+    /// applied part of it (the group's members are read, and only what is
+    /// still missing or still there is sent).
+    pub(crate) async fn sync_batch(
+        &self,
+        key: &ConnectionKey,
+        caller: &Caller,
+        id: &str,
+        batch: MembershipBatch,
+        read_first: bool,
+    ) -> Result<MembershipResult, ServiceError> {
+        let op = self.start(key, caller).await?;
+        self.apply_batch(&op, id, batch, read_first).await
+    }
+
     /// Applies `batch` to group `id` in calls of the connection's batch size,
     /// each logged (`members_add`, `members_remove`). With `read_first` the
     /// group's members are read and only what differs is sent (a resumed sync

@@ -4,12 +4,14 @@
 
 mod members;
 
+use std::ops::ControlFlow;
+
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{
     ServiceError,
-    app::{Apps, Describe, Op, Subject},
+    app::{AppConnection, Apps, Describe, Op, Subject},
 };
 use crate::{
     domain::{Caller, ConnectionKey, Group, GroupPatch, NewGroup},
@@ -20,7 +22,7 @@ use crate::{
     scim::{Collection, Filter, ProviderError, apply_operations, id_of, version_of},
 };
 
-pub use members::MemberPage;
+pub use members::{MemberPage, MembershipBatch};
 
 /// One page of groups.
 pub struct GroupPage {
@@ -142,6 +144,20 @@ impl GroupService {
         })
     }
 
+    /// Every group of the app (without members), page by page.
+    pub(crate) async fn all(&self, op: &Op) -> Result<Vec<Group>, ServiceError> {
+        let mut groups = Vec::new();
+        self.apps
+            .scim(op)
+            .walk(Collection::Groups, None, 100, |page| {
+                groups.extend(readable(page));
+                ControlFlow::Continue(())
+            })
+            .await
+            .map_err(ServiceError::GroupProvider)?;
+        Ok(groups)
+    }
+
     /// One group, with its member count where the app gives members.
     pub async fn get(
         &self,
@@ -152,6 +168,11 @@ impl GroupService {
         let op = self.start(key, caller).await?;
         let resource = self.resource(&op, id, true).await?;
         to_group(&resource)
+    }
+
+    /// One group's resource with its members (the sync's read).
+    pub(crate) async fn read(&self, op: &Op, id: &str) -> Result<Map<String, Value>, ServiceError> {
+        self.resource(op, id, true).await
     }
 
     async fn resource(
@@ -219,6 +240,23 @@ impl GroupService {
                 id_of(group).unwrap_or_default()
             ))),
         }
+    }
+
+    /// The id of the group of this name (ignoring case), if the app has one.
+    pub(crate) async fn id_of_named(
+        &self,
+        key: &ConnectionKey,
+        caller: &Caller,
+        name: &str,
+    ) -> Result<Option<String>, ServiceError> {
+        let op = self.start(key, caller).await?;
+        let found = self
+            .apps
+            .scim(&op)
+            .find_groups(&Filter::DisplayNameEq(name.to_owned()))
+            .await
+            .map_err(ServiceError::GroupProvider)?;
+        Ok(found.first().and_then(id_of))
     }
 
     /// Renames a group or changes its external id: PATCH, or (for apps
@@ -307,6 +345,17 @@ impl GroupService {
                 },
             )
             .await
+    }
+
+    /// Opens a connection's app for group work (the sync's).
+    pub(crate) async fn open_checked(
+        &self,
+        app: std::sync::Arc<AppConnection>,
+        caller: &Caller,
+    ) -> Result<Op, ServiceError> {
+        let op = self.apps.begin(app, caller);
+        self.require_groups(&op).await?;
+        Ok(op)
     }
 }
 

@@ -3,10 +3,14 @@
 //! as a durable run.
 
 mod desired;
+mod group_state;
+mod items;
+mod memberships;
 pub mod plan;
 mod service;
 mod worker;
 
+pub use memberships::{GroupChange, UnmanagedMember};
 pub use plan::{Deprovision, Orphan, Plan, PlanItem, Totals};
 pub use service::{RunState, StoredPlan, SyncRequest, SyncService};
 pub use worker::{Worker, WorkerOptions};

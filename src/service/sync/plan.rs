@@ -9,7 +9,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::desired::{creation, desired_user, diff};
+use super::{
+    desired::{creation, desired_user, diff},
+    memberships::{self, GroupChange, GroupState, UnmanagedMember},
+};
 use crate::{
     domain::{
         Action, AppProfile, Change, Connection, ItemChange, ManagedAccount, MatchKey, MultiValued,
@@ -56,6 +59,18 @@ pub struct Totals {
     pub unchanged: usize,
     pub conflict: usize,
     pub orphans: usize,
+    /// Memberships of managed groups the plan adds.
+    #[serde(default)]
+    pub memberships_added: usize,
+    /// Memberships of managed groups the plan removes.
+    #[serde(default)]
+    pub memberships_removed: usize,
+    /// Groups the plan creates (`groups.create_missing`).
+    #[serde(default)]
+    pub groups_created: usize,
+    /// Memberships that cannot be made (a role names a group the app lacks).
+    #[serde(default)]
+    pub membership_conflicts: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -65,6 +80,12 @@ pub struct Plan {
     pub orphans: Vec<Orphan>,
     /// Accounts provisio manages in this app, for the deprovision limit.
     pub managed: usize,
+    /// Per managed group, the memberships applying adds and removes.
+    pub group_changes: Vec<GroupChange>,
+    /// Accounts provisio does not manage found in managed groups (left alone).
+    pub unmanaged_members: Vec<UnmanagedMember>,
+    /// What the reader should know (a role naming a group the app lacks).
+    pub warnings: Vec<String>,
 }
 
 /// What the caller asked for.
@@ -95,6 +116,8 @@ pub struct PlanInput<'a> {
     pub adopt: bool,
     pub profile: &'a dyn Provider,
     pub connection: &'a Connection,
+    /// The managed groups as the app holds them (empty without roles).
+    pub groups: &'a GroupState,
     /// How the app behaves (what it keeps decides what can be compared).
     pub app: AppProfile,
 }
@@ -192,90 +215,62 @@ pub fn plan<'i>(input: &'i PlanInput<'i>) -> Plan {
         claimed: HashSet::new(),
         contested: HashSet::new(),
     };
-    let mut items = Vec::with_capacity(input.people.len());
-
-    for person in input.people {
-        let desired = desired_user(person, input.rules);
-        // Matching looks for the account the person should have: when the
-        // mapping cannot be worked out, for the one their own fields describe.
-        let fields = desired.as_ref().unwrap_or(&person.fields);
-        let item = match state.match_account(person, fields) {
-            Err((reason, candidates)) => {
-                state
-                    .contested
-                    .extend(candidates.iter().map(|a| a.id.as_str()));
-                conflict(person, None, reason)
-            }
-            Ok(account) => {
-                if let Some(account) = account {
-                    state.claimed.insert(account.id.as_str());
-                }
-                state.decide(person, desired, account)
-            }
-        };
-        items.push(item);
-    }
+    let mut items: Vec<PlanItem> = input.people.iter().map(|p| state.person(p)).collect();
     refuse_colliding_creates(&mut items, &state.accounts);
-
-    // Managed accounts nobody claims any more: leavers.
-    for managed in input.managed {
-        let Some(account) = state.accounts.by_id.get(managed.user_id.as_str()) else {
-            continue;
-        };
-        if state.claimed.contains(account.id.as_str())
-            || state.contested.contains(account.id.as_str())
-        {
-            continue;
-        }
-        state.claimed.insert(account.id.as_str());
-        items.push(deprovision(
-            account,
-            managed.external_id.clone(),
-            "no longer in the HR data",
-            input,
-        ));
+    items.extend(state.leavers());
+    let orphans = state.orphans(&mut items);
+    let managed: HashSet<&str> = state
+        .managed
+        .keys()
+        .chain(state.claimed.iter())
+        .copied()
+        .collect();
+    let memberships = memberships::plan(input, &mut items, &managed);
+    Plan {
+        totals: totals(input, &items, &orphans, &memberships.changes),
+        items,
+        orphans,
+        managed: input.managed.len(),
+        group_changes: memberships.changes,
+        unmanaged_members: memberships.unmanaged,
+        warnings: memberships.warnings,
     }
+}
 
-    // Everything else is an orphan: reported, and only touched when adopted.
-    let mut orphans = Vec::new();
-    for account in input.accounts {
-        let id = account.id.as_str();
-        if state.claimed.contains(id) || state.managed.contains_key(id) {
-            continue;
-        }
-        orphans.push(Orphan {
-            user_id: account.id.clone(),
-            user_name: account.fields.user_name.clone(),
-            active: account.fields.active,
-        });
-        if input.adopt && !state.contested.contains(id) {
-            // Linked without an external id: the one the app holds may be another person's.
-            items.push(deprovision(account, None, "an orphan, adopted", input));
-        }
-    }
-
+fn totals(
+    input: &PlanInput<'_>,
+    items: &[PlanItem],
+    orphans: &[Orphan],
+    changes: &[GroupChange],
+) -> Totals {
     let mut totals = Totals {
         people: input.people.len(),
         accounts: input.accounts.len(),
         orphans: orphans.len(),
         ..Totals::default()
     };
-    for item in &items {
-        *match item.action {
+    for item in items {
+        let slot = match item.action {
             Action::Create => &mut totals.create,
             Action::Update => &mut totals.update,
             Action::Deactivate => &mut totals.deactivate,
             Action::Reactivate => &mut totals.reactivate,
             Action::Unchanged => &mut totals.unchanged,
             Action::Conflict => &mut totals.conflict,
-        } += 1;
+            Action::CreateGroup | Action::AddMembers | Action::RemoveMembers => continue,
+        };
+        *slot += 1;
     }
-    Plan {
-        totals,
-        items,
-        orphans,
-        managed: input.managed.len(),
+    for change in changes {
+        if change.conflict.is_some() {
+            totals.membership_conflicts += change.add.len();
+        } else {
+            totals.memberships_added += change.add.len();
+        }
+        totals.memberships_removed += change.remove.len();
+        totals.groups_created += usize::from(change.create);
     }
+    totals
 }
 
 /// Why an account cannot be matched, and the accounts involved.
@@ -285,6 +280,69 @@ impl<'a, 'i> State<'a, 'i>
 where
     'i: 'a,
 {
+    /// What to do about one person: their account matched, then decided.
+    fn person(&mut self, person: &Person) -> PlanItem {
+        let desired = desired_user(person, self.input.rules);
+        // Matching looks for the account the person should have: when the
+        // mapping cannot be worked out, for the one their own fields describe.
+        let fields = desired.as_ref().unwrap_or(&person.fields);
+        match self.match_account(person, fields) {
+            Err((reason, candidates)) => {
+                self.contested
+                    .extend(candidates.iter().map(|a| a.id.as_str()));
+                conflict(person, None, reason)
+            }
+            Ok(account) => {
+                if let Some(account) = account {
+                    self.claimed.insert(account.id.as_str());
+                }
+                self.decide(person, desired, account)
+            }
+        }
+    }
+
+    /// Managed accounts nobody claims any more: leavers, deprovisioned.
+    fn leavers(&mut self) -> Vec<PlanItem> {
+        let input = self.input;
+        let mut items = Vec::new();
+        for managed in input.managed {
+            let Some(account) = self.accounts.by_id.get(managed.user_id.as_str()).copied() else {
+                continue;
+            };
+            let id = account.id.as_str();
+            if self.claimed.contains(id) || self.contested.contains(id) {
+                continue;
+            }
+            self.claimed.insert(id);
+            let key = managed.external_id.clone();
+            items.push(deprovision(account, key, "no longer in the HR data", input));
+        }
+        items
+    }
+
+    /// Every account nobody claims and provisio does not manage: reported,
+    /// and deprovisioned (into `items`) only when adopted.
+    fn orphans(&self, items: &mut Vec<PlanItem>) -> Vec<Orphan> {
+        let input = self.input;
+        let mut orphans = Vec::new();
+        for account in input.accounts {
+            let id = account.id.as_str();
+            if self.claimed.contains(id) || self.managed.contains_key(id) {
+                continue;
+            }
+            orphans.push(Orphan {
+                user_id: account.id.clone(),
+                user_name: account.fields.user_name.clone(),
+                active: account.fields.active,
+            });
+            if input.adopt && !self.contested.contains(id) {
+                // Linked without an external id: the one the app holds may be another person's.
+                items.push(deprovision(account, None, "an orphan, adopted", input));
+            }
+        }
+        orphans
+    }
+
     /// The account a person has: their managed link first, then the match order.
     fn match_account(
         &self,
@@ -509,7 +567,7 @@ fn match_key_name(key: MatchKey) -> &'static str {
 }
 
 /// Whether the person should have an active account, and why not.
-fn wanted(person: &Person, rules: &Rules) -> Result<(), String> {
+pub(super) fn wanted(person: &Person, rules: &Rules) -> Result<(), String> {
     if !person.fields.active {
         return Err("the person is marked inactive".into());
     }
@@ -585,6 +643,16 @@ pub fn fingerprint(plan: &Plan) -> String {
             serde_json::to_vec(&summary).unwrap_or_default()
         })
         .collect();
+    // Memberships too: one changed in the app since the plan makes it stale.
+    for change in &plan.group_changes {
+        let mut add = change.add.clone();
+        let mut remove = change.remove.clone();
+        add.sort();
+        remove.sort();
+        let summary =
+            serde_json::json!([change.group, change.group_id, change.create, add, remove]);
+        summaries.push(serde_json::to_vec(&summary).unwrap_or_default());
+    }
     summaries.sort_unstable();
     let mut hasher = Sha256::new();
     for summary in summaries {

@@ -9,13 +9,19 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::plan::{Deprovision, Plan, PlanInput, fingerprint, plan};
+use super::{
+    items::run_items,
+    plan::{Deprovision, Plan, PlanInput, fingerprint, plan},
+};
 use crate::{
     domain::{
-        Action, AppProfile, Caller, ConnectionKey, FieldErrors, ItemCounts, ItemFilter, ItemStatus,
-        MatchKey, Person, Rules, RunStatus, SyncItem, SyncRun,
+        Action, AppProfile, Caller, ConnectionKey, FieldErrors, ItemCounts, ItemFilter, MatchKey,
+        Person, Rules, RunStatus, SyncItem, SyncRun,
     },
-    service::{Apps, ConnectionService, ServiceError, UserService, app::AppConnection},
+    providers,
+    service::{
+        Apps, ConnectionService, GroupService, ServiceError, UserService, app::AppConnection,
+    },
     store::{self, DynStore, ManagedUserRow, PlanRow, StoreError},
 };
 
@@ -59,6 +65,7 @@ impl RunState {
 #[derive(Clone)]
 pub struct SyncService {
     store: DynStore,
+    pub(super) groups: GroupService,
     connections: ConnectionService,
     apps: Apps,
     users: UserService,
@@ -76,6 +83,7 @@ impl SyncService {
     ) -> Self {
         Self {
             users: UserService::new(apps.clone(), store.clone()),
+            groups: GroupService::new(apps.clone()),
             connections,
             store,
             apps,
@@ -194,25 +202,8 @@ impl SyncService {
             created_at: now,
             finished_at: None,
         };
-        let items: Vec<SyncItem> = plan
-            .items
-            .iter()
-            .filter_map(|item| Some((item, item.change.clone()?)))
-            .enumerate()
-            .map(|(seq, (item, change))| SyncItem {
-                run_id: run.run_id,
-                seq: i32::try_from(seq).unwrap_or(i32::MAX),
-                change,
-                external_id: item.external_id.clone(),
-                user_id: item.user_id.clone(),
-                user_name: item.user_name.clone(),
-                status: ItemStatus::Pending,
-                attempts: 0,
-                error_code: None,
-                error_detail: None,
-                updated_at: now,
-            })
-            .collect();
+        let batch = providers::member_batch_size(&app.connection, app.profile);
+        let items = run_items(&plan, run.run_id, batch, now);
         let mut run = run;
         if items.is_empty() {
             run.finished_at = Some(now);
@@ -353,6 +344,7 @@ impl SyncService {
             .accounts(app, caller, |account| accounts.push(account))
             .await?;
         let rules = matching_what_the_app_keeps(rules, &app.endpoint.habits.get());
+        let groups = self.group_state(app, caller, &rules, &accounts).await?;
         let plan = plan(&PlanInput {
             people,
             accounts: &accounts,
@@ -362,6 +354,7 @@ impl SyncService {
             adopt,
             profile: app.profile,
             connection: &app.connection,
+            groups: &groups,
             app: app.endpoint.habits.get(),
         });
         Ok((plan, rules))

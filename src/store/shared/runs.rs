@@ -87,8 +87,8 @@ impl DbStore {
     ) -> Result<(), StoreError> {
         let (action, payload) = change_parts(&item.change);
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "insert into sync_item ({ITEM_COLUMNS}) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            "insert into sync_item ({ITEM_COLUMNS}, phase) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         )))
         .bind(id(item.run_id))
         .bind(item.seq)
@@ -102,6 +102,7 @@ impl DbStore {
         .bind(&item.error_code)
         .bind(&item.error_detail)
         .bind(time(item.updated_at))
+        .bind(item.change.phase())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -214,9 +215,11 @@ impl RunStore for DbStore {
     ) -> Result<Vec<ClaimedItem>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "update sync_item set status = 'running', lease_owner = $1, lease_until = $3, attempts = attempts + 1, \
-             updated_at = $2 where (run_id, seq) in (select run_id, seq from sync_item \
-             where (status = 'pending' and (lease_until is null or lease_until <= $2)) \
-             or (status = 'running' and lease_until < $2) \
+             updated_at = $2 where (run_id, seq) in (select run_id, seq from sync_item i \
+             where ((status = 'pending' and (lease_until is null or lease_until <= $2)) \
+             or (status = 'running' and lease_until < $2)) \
+             and not exists (select 1 from sync_item e where e.run_id = i.run_id \
+             and e.phase < i.phase and e.status in ('pending', 'running')) \
              order by run_id, seq limit $4{CLAIM_LOCK}) returning {ITEM_COLUMNS}"
         )))
         .bind(owner)

@@ -82,6 +82,7 @@ fn run_with(
         adopt,
         profile: provider(ProviderKind::Scim),
         connection: &connection,
+        groups: &Default::default(),
         app: Default::default(),
     });
     // What a run applies is exactly what the plan says changes.

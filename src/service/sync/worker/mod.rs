@@ -29,9 +29,11 @@ use crate::{
         UserPatch,
     },
     scim::ProviderErrorKind,
-    service::{ServiceError, UserService},
+    service::{GroupService, ServiceError, UserService},
     store::{self, ClaimedItem, DynStore, ItemOutcome, ManagedUserRow, StoreError, UnreadableItem},
 };
+
+mod groups;
 
 /// How often an idle worker looks for work it was not told about (items left
 /// by another instance, leases that lapsed).
@@ -59,6 +61,7 @@ type Held = Arc<Mutex<HashSet<(Uuid, i32)>>>;
 pub struct Worker {
     store: DynStore,
     users: UserService,
+    groups: GroupService,
     /// This instance, as lease owner: unique per process start.
     owner: Arc<str>,
     lease: Duration,
@@ -82,13 +85,14 @@ pub struct WorkerOptions {
 impl Worker {
     pub fn new(
         store: DynStore,
-        users: UserService,
+        (users, groups): (UserService, GroupService),
         options: WorkerOptions,
         work: Arc<Notify>,
     ) -> Self {
         Self {
             store,
             users,
+            groups,
             owner: format!("{}:{}", std::process::id(), Uuid::now_v7()).into(),
             lease: options.lease,
             concurrency: options.concurrency.max(1),
@@ -313,6 +317,20 @@ impl Worker {
         };
         let key = ConnectionKey::Id(run.connection_id);
         let (user, applied) = match &item.change {
+            ItemChange::CreateGroup(group) => {
+                self.create_group(&key, &caller, group).await?;
+                return Ok(None);
+            }
+            ItemChange::AddMembers(batch) => {
+                self.members(&key, &caller, batch, true, run.connection_id)
+                    .await?;
+                return Ok(None);
+            }
+            ItemChange::RemoveMembers(batch) => {
+                self.members(&key, &caller, batch, false, run.connection_id)
+                    .await?;
+                return Ok(None);
+            }
             ItemChange::Create(fields) => {
                 // Resumed, the client first looks for the account an earlier attempt made.
                 let user = self.users.create(&key, &caller, fields.clone()).await?.user;
@@ -504,7 +522,7 @@ fn may_have_landed(error: &ServiceError) -> bool {
 fn is_transient(error: &ServiceError) -> bool {
     match error {
         ServiceError::Store(_) => true,
-        ServiceError::Provider(error) => matches!(
+        ServiceError::Provider(error) | ServiceError::GroupProvider(error) => matches!(
             error.kind,
             ProviderErrorKind::Unavailable
                 | ProviderErrorKind::Timeout
