@@ -9,6 +9,7 @@ mod auth;
 mod catalogue;
 mod connection_errors;
 mod connections;
+mod edge;
 mod faults;
 mod helpers;
 mod idempotency;
