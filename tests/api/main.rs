@@ -31,6 +31,7 @@ mod scim_server;
 mod secret_echo;
 mod secrets;
 mod security;
+mod slow_clients;
 mod ssrf;
 mod store;
 mod sync;
