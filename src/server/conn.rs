@@ -2,7 +2,7 @@
 //! doing, since when, and a way to tell it to close.
 
 use std::{
-    sync::atomic::{AtomicU8, AtomicU64, Ordering},
+    sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering},
     time::Instant,
 };
 
@@ -47,6 +47,8 @@ pub(super) struct Conn {
     phase: AtomicU8,
     /// When the phase began, in milliseconds since the table's epoch.
     since: AtomicU64,
+    /// Whether the request line of the head being read has ended.
+    line_ended: AtomicBool,
     close: Notify,
     epoch: Instant,
 }
@@ -56,6 +58,7 @@ impl Conn {
         Self {
             phase: AtomicU8::new(Phase::Head as u8),
             since: AtomicU64::new(millis_since(epoch)),
+            line_ended: AtomicBool::new(false),
             close: Notify::new(),
             epoch,
         }
@@ -83,14 +86,29 @@ impl Conn {
     }
 
     pub(super) fn response_done(&self) {
+        self.line_ended.store(false, Ordering::Release);
         self.enter(Phase::Idle);
     }
 
-    /// Bytes arrived: an idle connection starts a new head (and its header timeout).
+    /// Bytes arrived: an idle connection starts a new head (and its header
+    /// timeout); the head's request line ends at its first line feed.
     pub(super) fn bytes_read(&self, bytes: &[u8]) {
-        if !bytes.is_empty() && self.phase() == Phase::Idle {
+        if bytes.is_empty() {
+            return;
+        }
+        if self.phase() == Phase::Idle {
             self.enter(Phase::Head);
         }
+        if self.phase() == Phase::Head
+            && !self.line_ended.load(Ordering::Acquire)
+            && memchr::memchr(b'\n', bytes).is_some()
+        {
+            self.line_ended.store(true, Ordering::Release);
+        }
+    }
+
+    pub(super) fn request_line_ended(&self) -> bool {
+        self.line_ended.load(Ordering::Acquire)
     }
 
     /// Completes when the table has told this connection to close.

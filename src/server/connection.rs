@@ -22,12 +22,13 @@ use hyper_util::rt::TokioIo;
 use tokio::{net::TcpStream, sync::watch};
 use tower::ServiceExt;
 
-use super::{conn::Conn, connections::Registration, io::WatchedIo};
+use super::{conn::Conn, connections::Registration, io::WatchedIo, refusal::Refusals};
 
 /// What every connection is served with.
 pub(super) struct Shared {
     pub(super) router: Router,
     pub(super) http1: http1::Builder,
+    pub(super) refusals: Arc<Refusals>,
 }
 
 /// Serves `stream` until the client leaves, hyper ends the connection, or the
@@ -39,7 +40,7 @@ pub(super) async fn serve(
     mut draining: watch::Receiver<bool>,
 ) {
     let conn = registration.conn().clone();
-    let io = WatchedIo::new(stream, conn.clone());
+    let io = WatchedIo::new(stream, conn.clone(), shared.refusals.clone());
     let service = Served {
         router: shared.router.clone(),
         conn: conn.clone(),
@@ -58,7 +59,7 @@ pub(super) async fn serve(
                 }
                 break;
             }
-            () = conn.told_to_close() => break,
+            () = conn.told_to_close() => return,
             changed = draining.changed(), if !shutting_down => {
                 if changed.is_err() {
                     // The server is gone: drain as if told to.
@@ -66,6 +67,13 @@ pub(super) async fn serve(
                     Pin::new(&mut connection).graceful_shutdown();
                 }
             }
+        }
+    }
+    let io = connection.into_parts().io.into_inner();
+    if io.refused() {
+        tokio::select! {
+            () = io.linger() => {}
+            () = conn.told_to_close() => {}
         }
     }
 }

@@ -326,5 +326,8 @@ mod tests {
         assert_eq!(one.conn().phase(), Phase::Idle);
         one.conn().bytes_read(b"GET /a");
         assert_eq!(one.conn().phase(), Phase::Head);
+        assert!(!one.conn().request_line_ended());
+        one.conn().bytes_read(b" HTTP/1.1\r\n");
+        assert!(one.conn().request_line_ended());
     }
 }

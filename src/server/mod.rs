@@ -2,13 +2,14 @@
 //! them to limits — a header timeout and an idle timeout that shrink as the
 //! server fills, a cap on open connections at which the slowest are shed, and
 //! accepting on after the process runs out of file descriptors — serving them
-//! with hyper's HTTP/1.1 server, and stopping gracefully. `axum::serve` has
-//! none of these knobs.
+//! with hyper's HTTP/1.1 server, answering even what hyper refuses as a
+//! problem, and stopping gracefully. `axum::serve` has none of these knobs.
 
 mod conn;
 mod connection;
 mod connections;
 mod io;
+mod refusal;
 
 use std::{future::Future, io as stdio, sync::Arc, time::Duration};
 
@@ -16,7 +17,7 @@ use axum::Router;
 use hyper::server::conn::http1;
 use tokio::{net::TcpListener, sync::watch};
 
-use self::{connection::Shared, connections::Connections};
+use self::{connection::Shared, connections::Connections, refusal::Refusals};
 use crate::{api::MAX_URI_BYTES, config::HttpConfig, metrics::Metrics};
 
 /// How long to wait for a connection to end when out of descriptors, at most.
@@ -44,11 +45,13 @@ impl Server {
         metrics: Arc<Metrics>,
         grace: Duration,
     ) -> Self {
+        let refusals = Arc::new(Refusals::new(http.max_header_bytes, metrics.clone()));
         Self {
             listener,
             shared: Arc::new(Shared {
                 router,
                 http1: http1_builder(http),
+                refusals,
             }),
             connections: Arc::new(Connections::new(http, metrics)),
             grace,
@@ -121,14 +124,16 @@ impl Server {
 
 /// hyper's HTTP/1.1 settings. Heads and idle connections are timed by the
 /// table of connections (shorter under load), so hyper's fixed header timeout
-/// is off. Its buffer holds the longest head provisio's own limits measure
-/// (so those answer with their own detail), and no more: a slow client holds
-/// little memory.
+/// is off. Its buffer holds the longest head provisio's own limits measure,
+/// so those answer with their own detail; a longer head hyper refuses itself,
+/// and [`Refusals`] turns that into a problem. Writes are not vectored, so
+/// that a refusal is one write to recognise.
 fn http1_builder(http: &HttpConfig) -> http1::Builder {
     let mut builder = http1::Builder::new();
     builder
         .keep_alive(true)
         .header_read_timeout(None)
-        .max_buf_size((http.max_header_bytes + MAX_URI_BYTES + 1024).max(8192));
+        .max_buf_size((http.max_header_bytes + MAX_URI_BYTES + 1024).max(8192))
+        .writev(false);
     builder
 }

@@ -1,5 +1,6 @@
-//! The HTTP edge answers everything as a problem, bodies that end before
-//! their Content-Length included.
+//! The HTTP edge answers everything as a problem: requests hyper cannot parse
+//! (a garbage request line, a control character in a header, a huge URI, too
+//! many or too large headers) and bodies that end before their Content-Length.
 
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,51 @@ fn problem(answer: &str) -> (u16, Value) {
     assert!(problem["code"].is_string(), "{problem}");
     assert!(problem["request_id"].is_string(), "{problem}");
     (status, problem)
+}
+
+fn assert_refused(answer: &str, status: u16, code: &str) {
+    let (got, problem) = problem(answer);
+    assert_eq!(
+        (got, problem["code"].as_str()),
+        (status, Some(code)),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn a_garbage_request_line_is_a_400_problem() {
+    let app = spawn_app(Backend::Sqlite).await;
+    assert_refused(&app.raw("GARBAGE").await, 400, "bad_request");
+    assert_refused(&app.raw("GET /healthz HTTP/9.9").await, 400, "bad_request");
+}
+
+#[tokio::test]
+async fn a_control_character_in_a_header_is_a_400_problem() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let answer = app.raw("GET /healthz HTTP/1.1\r\nX-Note: a\u{1}b").await;
+    assert_refused(&answer, 400, "bad_request");
+}
+
+#[tokio::test]
+async fn a_100_kb_uri_is_a_414_problem() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let answer = app
+        .raw(&format!(
+            "GET /v1/connections?q={} HTTP/1.1",
+            "a".repeat(100_000)
+        ))
+        .await;
+    assert_refused(&answer, 414, "uri_too_long");
+}
+
+#[tokio::test]
+async fn too_many_or_too_large_headers_are_a_431_problem() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let many: String = (0..150).map(|i| format!("\r\nX-Field-{i}: v")).collect();
+    let answer = app.raw(&format!("GET /healthz HTTP/1.1{many}")).await;
+    assert_refused(&answer, 431, "headers_too_large");
+    let huge = format!("GET /healthz HTTP/1.1\r\nX-Big: {}", "b".repeat(500_000));
+    assert_refused(&app.raw(&huge).await, 431, "headers_too_large");
 }
 
 /// Sends `head` and the first bytes of a body its Content-Length says is
