@@ -3,7 +3,7 @@
 //! Layers, top to bottom: [`api`] (HTTP) → [`service`] (use cases) →
 //! [`providers`] (per-app dispatch) → [`scim`] (wire format), with [`store`]
 //! (Postgres or SQLite) and [`crypto`] (sealed credentials) beside them, and
-//! [`domain`] as the shared vocabulary.
+//! [`domain`] as the shared vocabulary. [`server`] is the HTTP edge in front of [`api`].
 
 pub mod api;
 pub mod bootstrap;
@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod netguard;
 pub mod providers;
 pub mod scim;
+pub mod server;
 pub mod service;
 pub mod startup;
 pub mod store;

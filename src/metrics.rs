@@ -1,5 +1,5 @@
 //! Prometheus metrics, served at `/metrics`: HTTP requests by route and
-//! status, calls to apps by provider and outcome, retries, rate-limit waits and
+//! status, open client connections and those shed, calls to apps by provider and outcome, retries, rate-limit waits and
 //! the database pool. Labels never carry connection names, user data or secrets.
 
 use std::time::Duration;
@@ -58,6 +58,11 @@ struct PoolLabels {
     state: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShedLabels {
+    reason: String,
+}
+
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
@@ -80,6 +85,8 @@ pub struct Metrics {
     rate_limit_wait: Histograms<ProviderLabels>,
     operation_log_failures: Counter,
     db_pool: Family<PoolLabels, Gauge>,
+    open_connections: Gauge,
+    shed_connections: Family<ShedLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -128,6 +135,11 @@ const DB_POOL: (&str, &str) = (
     "db_pool_connections",
     "Database pool connections, by state (idle, in_use, max)",
 );
+const OPEN_CONNECTIONS: (&str, &str) = ("http_open_connections", "Client connections open");
+const SHED_CONNECTIONS: (&str, &str) = (
+    "http_connections_shed",
+    "Client connections provisio closed to protect itself, by reason",
+);
 
 /// Registers `metric` and hands it back for recording (the registry keeps a
 /// handle to the same values).
@@ -154,6 +166,8 @@ impl Metrics {
             rate_limit_wait: registered(r, RATE_LIMIT_WAIT, latency_family()),
             operation_log_failures: registered(r, OPERATION_LOG_FAILURES, Counter::default()),
             db_pool: registered(r, DB_POOL, Family::default()),
+            open_connections: registered(r, OPEN_CONNECTIONS, Gauge::default()),
+            shed_connections: registered(r, SHED_CONNECTIONS, Family::default()),
             registry,
         }
     }
@@ -209,6 +223,20 @@ impl Metrics {
         self.operation_log_failures.inc();
     }
 
+    pub fn set_open_connections(&self, open: usize) {
+        self.open_connections
+            .set(i64::try_from(open).unwrap_or(i64::MAX));
+    }
+
+    /// A client connection closed by provisio: `reason` is one of a few fixed words.
+    pub fn count_shed_connection(&self, reason: &str) {
+        self.shed_connections
+            .get_or_create(&ShedLabels {
+                reason: reason.to_owned(),
+            })
+            .inc();
+    }
+
     /// The Prometheus text exposition, with the pool figures of this moment.
     pub fn render(&self, pool: PoolStats) -> String {
         let in_use = pool.size.saturating_sub(pool.idle);
@@ -237,6 +265,8 @@ mod tests {
         metrics.observe_upstream("scim", "success", Duration::from_millis(20));
         metrics.count_retry("scim", "rate_limited");
         metrics.observe_rate_limit_wait("scim", Duration::from_millis(50));
+        metrics.set_open_connections(4);
+        metrics.count_shed_connection("header_timeout");
         let text = metrics.render(PoolStats {
             size: 3,
             idle: 2,
@@ -249,6 +279,8 @@ mod tests {
             r#"provisio_upstream_retries_total{provider="scim",reason="rate_limited"} 1"#,
             r#"provisio_rate_limit_waits_total{provider="scim"} 1"#,
             r#"provisio_db_pool_connections{state="in_use"} 1"#,
+            "provisio_http_open_connections 4",
+            r#"provisio_http_connections_shed_total{reason="header_timeout"} 1"#,
         ] {
             assert!(text.contains(needle), "missing {needle} in\n{text}");
         }

@@ -3,7 +3,6 @@
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use axum::Router;
 use tokio::{
     net::TcpListener,
     sync::{Notify, watch},
@@ -16,6 +15,7 @@ use crate::{
     metrics::Metrics,
     netguard::NetworkPolicy,
     scim::{ScimClient, ScimClientOptions},
+    server::Server,
     service::{
         ApiKeyService, Apps, ConnectionService, GroupService, HealthService, IdempotencyService,
         OperationService, UserService,
@@ -30,8 +30,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// A built, bound, not yet serving application.
 pub struct Application {
-    listener: TcpListener,
-    router: Router,
+    server: Server,
     addr: SocketAddr,
     maintenance: Maintenance,
     worker: Worker,
@@ -113,16 +112,18 @@ impl Application {
             operations: state.operations.clone(),
             retention: config.database.retention,
         };
+        let metrics = state.metrics.clone();
         let router = api::router(state, &config);
         let (listener, addr) = bind(config.http.listen).await?;
+        let grace = SHUTDOWN_GRACE.max(config.http.request_timeout + Duration::from_secs(5));
+        let server = Server::new(listener, router, &config.http, metrics, grace);
         tracing::info!(%addr, database = store.backend(), "provisio is listening");
         Ok(Self {
-            listener,
-            router,
+            server,
             addr,
             maintenance,
             worker,
-            grace: SHUTDOWN_GRACE.max(config.http.request_timeout + Duration::from_secs(5)),
+            grace,
         })
     }
 
@@ -157,27 +158,8 @@ impl Application {
     }
 
     async fn serve(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let (drain_tx, drain_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
-            let _ = drain_rx.await;
-        });
-        let server = server.into_future();
-        tokio::pin!(server);
-        tokio::select! {
-            result = &mut server => return result.context("The server failed."),
-            () = stop => tracing::info!("shutting down: finishing in-flight requests"),
-        }
-        let _ = drain_tx.send(());
-        let grace = self.grace;
-        match tokio::time::timeout(grace, server).await {
-            Ok(result) => result.context("The server failed while shutting down."),
-            Err(_) => {
-                tracing::warn!(
-                    "in-flight requests did not finish within {grace:?}; stopping anyway"
-                );
-                Ok(())
-            }
-        }
+        self.server.run(stop).await;
+        Ok(())
     }
 }
 

@@ -27,7 +27,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
         ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::MalformedJson => StatusCode::BAD_REQUEST,
+        ErrorCode::MalformedJson | ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
         ErrorCode::ValidationFailed
         | ErrorCode::UnsupportedOperation
         | ErrorCode::ProviderRejected
@@ -83,6 +83,22 @@ pub struct Problem {
     pub provider: Option<ProviderProblem>,
     /// The id to quote when reporting the problem; also in the `x-request-id` header.
     pub request_id: Option<String>,
+}
+
+impl Problem {
+    /// The problem for `code`, without fields or the app's account.
+    pub fn new(code: ErrorCode, detail: String, request_id: Option<String>) -> Self {
+        Self {
+            problem_type: format!("urn:provisio:problem:{}", code.as_str()),
+            title: code.title().to_owned(),
+            status: status_of(code).as_u16(),
+            detail,
+            code,
+            errors: Vec::new(),
+            provider: None,
+            request_id,
+        }
+    }
 }
 
 /// The app's own account of a failed call.
@@ -205,14 +221,9 @@ impl IntoResponse for ApiError {
             tracing::warn!(code = this.code.as_str(), detail = %this.detail, "request failed");
         }
         let problem = Problem {
-            problem_type: format!("urn:provisio:problem:{}", this.code.as_str()),
-            title: this.code.title().to_owned(),
-            status: status.as_u16(),
-            detail: this.detail,
-            code: this.code,
             errors: this.errors,
             provider: this.provider,
-            request_id: request_id::current(),
+            ..Problem::new(this.code, this.detail, request_id::current())
         };
         let transient = this.code.is_transient();
         let mut response = (status, Json(problem)).into_response();

@@ -31,17 +31,13 @@ where
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        ErrorCode::PayloadTooLarge,
-                        "the request body is larger than this server accepts",
-                    )
-                } else {
-                    ApiError::new(
-                        ErrorCode::MalformedJson,
-                        "the request body could not be read",
-                    )
-                }
+                body_failure(&rejection).unwrap_or_else(|| {
+                    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large()
+                    } else {
+                        unreadable()
+                    }
+                })
             })?;
         parse_json(&bytes).map(ApiJson)
     }
@@ -60,12 +56,9 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
-        let bytes = Bytes::from_request(request, state).await.map_err(|_| {
-            ApiError::new(
-                ErrorCode::MalformedJson,
-                "the request body could not be read",
-            )
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| body_failure(&rejection).unwrap_or_else(unreadable))?;
         let text = String::from_utf8_lossy(&bytes);
         if matches!(text.trim(), "" | "null") {
             return Ok(OptionalJson(None));
@@ -103,14 +96,53 @@ impl<T: DeserializeOwned> FromRequest<AppState> for LargeJson<T> {
         let limit = BodyLimit::of(request.extensions(), state);
         let bytes = axum::body::to_bytes(request.into_body(), limit)
             .await
-            .map_err(|_| {
-                ApiError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!("the request body is larger than {limit} bytes (PROVISIO_MAX_SYNC_BODY_BYTES)"),
-                )
+            .map_err(|error| {
+                body_failure(&error).unwrap_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::PayloadTooLarge,
+                        format!("the request body is larger than {limit} bytes (PROVISIO_MAX_SYNC_BODY_BYTES)"),
+                    )
+                })
             })?;
         parse_json(&bytes).map(LargeJson)
     }
+}
+
+/// A body the client broke off: it closed its side before sending the length
+/// its `Content-Length` announced (or the connection failed). Answered at once
+/// as 400 `bad_request`, not as a body too large or as bad JSON; `None` when
+/// `error` is not the client's doing (the body is over its limit).
+pub fn body_failure(error: &(dyn std::error::Error + 'static)) -> Option<ApiError> {
+    let chain = || std::iter::successors(Some(error), |e| e.source());
+    if !chain().any(|e| e.is::<hyper::Error>()) {
+        return None;
+    }
+    let ended_early = chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::UnexpectedEof);
+    Some(ApiError::new(
+        ErrorCode::BadRequest,
+        if ended_early {
+            "the request body ended early: the client closed its side before sending the length it announced"
+        } else {
+            "the request body could not be read: the connection failed"
+        },
+    ))
+}
+
+/// 413 for a body over the general limit.
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        "the request body is larger than this server accepts",
+    )
+}
+
+fn unreadable() -> ApiError {
+    ApiError::new(
+        ErrorCode::MalformedJson,
+        "the request body could not be read",
+    )
 }
 
 fn check_json_content_type(value: Option<&header::HeaderValue>) -> Result<(), ApiError> {

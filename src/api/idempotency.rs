@@ -18,7 +18,7 @@ use super::{
     AppState,
     auth::Authenticated,
     error::{ApiError, ErrorCode, Transient},
-    extract::BodyLimit,
+    extract::{BodyLimit, body_failure, too_large},
 };
 use crate::service::{Claim, HeldKey, KeyRequest, StoredResponse};
 
@@ -79,12 +79,9 @@ async fn claim(
         .map_or_else(|| "anonymous".to_owned(), |a| a.0.id.clone());
     let (parts, body) = request.into_parts();
     let limit = BodyLimit::of(&parts.extensions, state);
-    let bytes = to_bytes(body, limit).await.map_err(|_| {
-        ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            "the request body is larger than this server accepts",
-        )
-    })?;
+    let bytes = to_bytes(body, limit)
+        .await
+        .map_err(|error| body_failure(&error).unwrap_or_else(too_large))?;
     let fingerprint = request_hash(&parts, &bytes);
     let claim = state
         .idempotency

@@ -13,7 +13,7 @@ use super::error::{ApiError, ErrorCode};
 use crate::config::HttpConfig;
 
 /// Longest request URI accepted.
-const MAX_URI_BYTES: usize = 8 * 1024;
+pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub async fn middleware(
     State(limits): State<Arc<HttpConfig>>,

@@ -37,6 +37,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use auth::ApiKeys;
 use error::{ApiError, ErrorCode};
 use extract::BodyLimit;
+pub use limits::MAX_URI_BYTES;
 
 use crate::{
     config::{Config, HttpConfig},

@@ -54,6 +54,14 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// How long a stored `Idempotency-Key` response is replayed.
     pub idempotency_ttl: Duration,
+    /// How long a client may take to send a request's line and headers
+    /// (shortened while many connections are open).
+    pub header_timeout: Duration,
+    /// How long a kept-alive connection may wait for its next request
+    /// (shortened while many connections are open).
+    pub idle_timeout: Duration,
+    /// Most client connections held open at once; at the cap the slowest are shed.
+    pub max_connections: usize,
 }
 
 /// Where provisio keeps its data, and for how long.
@@ -148,6 +156,9 @@ impl HttpConfig {
             max_header_bytes: env.size("PROVISIO_MAX_HEADER_BYTES", 16 * 1024, 1024..=1 << 20),
             request_timeout: env.duration("PROVISIO_REQUEST_TIMEOUT_SECONDS", SECOND, 60, 1..=3600),
             idempotency_ttl: env.duration("PROVISIO_IDEMPOTENCY_TTL_HOURS", HOUR, 24, 1..=8760),
+            header_timeout: env.duration("PROVISIO_HEADER_TIMEOUT_SECONDS", SECOND, 10, 1..=300),
+            idle_timeout: env.duration("PROVISIO_IDLE_TIMEOUT_SECONDS", SECOND, 75, 1..=3600),
+            max_connections: env.size("PROVISIO_MAX_CONNECTIONS", 1024, 1..=1_000_000),
         }
     }
 }

@@ -114,3 +114,26 @@ fn each_part_reads_its_own_variables() {
         "mistakes in two parts are reported together: {err}"
     );
 }
+
+#[test]
+fn connection_limits_have_defaults_and_can_be_set() {
+    let c = config(&[]).unwrap();
+    assert_eq!(c.http.header_timeout, Duration::from_secs(10));
+    assert_eq!(c.http.idle_timeout, Duration::from_secs(75));
+    assert_eq!(c.http.max_connections, 1024);
+    let c = config(&[
+        ("PROVISIO_HEADER_TIMEOUT_SECONDS", "2"),
+        ("PROVISIO_IDLE_TIMEOUT_SECONDS", "30"),
+        ("PROVISIO_MAX_CONNECTIONS", "200"),
+    ])
+    .unwrap();
+    assert_eq!(c.http.header_timeout, Duration::from_secs(2));
+    assert_eq!(c.http.idle_timeout, Duration::from_secs(30));
+    assert_eq!(c.http.max_connections, 200);
+    let err = config(&[
+        ("PROVISIO_HEADER_TIMEOUT_SECONDS", "0"),
+        ("PROVISIO_MAX_CONNECTIONS", "lots"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.0.len(), 2, "{err}");
+}

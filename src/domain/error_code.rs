@@ -39,6 +39,8 @@ error_codes! {
     Unauthorized => "unauthorized", "Unauthorized";
     /// The API key may not do this (a read-only key on a write).
     Forbidden => "forbidden", "Forbidden";
+    /// The request is not valid HTTP/1.1 (a request line or header that cannot be parsed), or its body ended before the length it announced.
+    BadRequest => "bad_request", "Bad request";
     /// The request body is not syntactically valid JSON.
     MalformedJson => "malformed_json", "Malformed JSON";
     /// A field (in the body, query, path or a header) is missing or invalid; `errors` names each.

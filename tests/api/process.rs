@@ -22,7 +22,21 @@ pub struct Process {
 impl Process {
     /// Starts `provisio serve` with JSON logs and `env`, and waits until it listens.
     pub async fn start(env: &[(&str, &str)]) -> Process {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_provisio"));
+        Self::spawn(Command::new(env!("CARGO_BIN_EXE_provisio")), env).await
+    }
+
+    /// Like [`Process::start`], with at most `files` open file descriptors.
+    pub async fn start_with_file_limit(files: u32, env: &[(&str, &str)]) -> Process {
+        let mut command = Command::new("/bin/sh");
+        command.args([
+            "-c",
+            &format!("ulimit -n {files} && exec \"$0\""),
+            env!("CARGO_BIN_EXE_provisio"),
+        ]);
+        Self::spawn(command, env).await
+    }
+
+    async fn spawn(mut command: Command, env: &[(&str, &str)]) -> Process {
         command
             .env_clear()
             .env("PROVISIO_LISTEN", "127.0.0.1:0")
