@@ -5,12 +5,16 @@ give exactly what it should (so a regression cannot hide in a benchmark).
 """
 
 import json
+import math
+import os
 import sys
 import time
 import urllib.request
 
 base, key, name, scim, scim_token, accounts, drift, pid, scim_log = sys.argv[1:10]
 accounts, drift = int(accounts), int(drift)
+groups = int(os.environ.get("GROUPS", "20"))
+DEPARTMENTS = 40
 
 
 def call(url, token, body=None, method=None):
@@ -26,12 +30,12 @@ def api(path, body=None):
     return call(f"{base}{path}", key, body)
 
 
-def person(n, title="Engineer"):
+def person(n, title="Engineer", moved=0):
     return {"external_id": f"E-{n:06}", "user_name": f"person{n}@example.com",
             "name": {"given_name": f"Given{n}", "family_name": f"Family{n}"},
             "display_name": f"Given{n} Family{n}", "title": title,
             "emails": [{"value": f"person{n}@example.com", "type": "work", "primary": True}],
-            "attributes": {"employment_status": "active", "department": f"D{n % 40}"}}
+            "attributes": {"employment_status": "active", "department": f"D{(n + moved) % DEPARTMENTS}"}}
 
 
 def scim_user(n):
@@ -107,10 +111,30 @@ _, seed_seconds = timed(lambda: [call(f"{scim}/Bulk", scim_token, {
 print(f"seeded {accounts} accounts in {seed_seconds:.1f} s", file=sys.stderr)
 
 
+def membership_calls(requests):
+    """Membership writes the app received (PATCH, or PUT where it has no PATCH)."""
+    return sum(1 for r in requests if r.startswith(("PATCH /v2/Groups", "PUT /v2/Groups")))
+
+
+def fewest_calls(plan, batch=100):
+    """The fewest calls that can apply a plan's group changes: per group, its adds
+    and its removes in batches of `batch`."""
+    return sum(math.ceil(len(g["add"]) / batch) + math.ceil(len(g["remove"]) / batch)
+               for g in plan["group_changes"])
+
+
 def note(what, seconds):
     print(f"{what}: {seconds:.2f} s", file=sys.stderr)
 
-# Onboard: everyone matches, nothing changes, every account becomes managed.
+# Roles: a group per pair of departments (each person in exactly one group).
+for g in range(groups):
+    api(f"/v1/connections/{name}/groups", {"display_name": f"G{g}"})
+roles = [{"name": f"team{g}", "groups": [f"G{g}"], "when": {"attribute": "attributes.department",
+          "in": [f"D{d}" for d in range(g, DEPARTMENTS, groups)]}} for g in range(groups)]
+call(f"{base}/v1/connections/{name}/rules", key, {"roles": roles}, method="PUT")
+
+# Onboard: everyone matches, nothing changes, every account becomes managed and
+# joins its group.
 people = [person(n) for n in range(accounts)]
 sync = f"/v1/connections/{name}/sync"
 calls_before = upstream_calls()
@@ -118,15 +142,18 @@ onboard, onboard_seconds = timed(lambda: api(sync, {"people": people}))
 onboard_calls = upstream_calls() - calls_before
 note("onboarding plan", onboard_seconds)
 check(onboard["totals"]["unchanged"] == accounts, f"onboarding plan: {onboard['totals']}")
-run = api(sync, {"mode": "apply", "plan_id": onboard["plan_id"]})
-check(run["progress"]["total"] == 0, "onboarding changes nothing")
+check(onboard["totals"]["memberships_added"] == (accounts if groups else 0), f"onboarding plan: {onboard['totals']}")
+logged_before = len(app_requests())
+run = wait_for_run(api(sync, {"mode": "apply", "plan_id": onboard["plan_id"]}))
+onboard_memberships = (membership_calls(app_requests()[logged_before:]), fewest_calls(onboard))
+check(run["status"] == "succeeded", f"onboarding apply: {run['status']} {run['progress']}")
 
-# Drift: 80% changed titles, 10% new hires, 10% leavers.
+# Drift: 80% changed titles (and departments, so groups), 10% new hires, 10% leavers.
 changed = accounts * drift // 100
 leavers = hires = changed // 10
 updates = changed - leavers - hires
 for n in range(updates):
-    people[n] = person(n, "Senior Engineer")
+    people[n] = person(n, "Senior Engineer", moved=1)
 people = people[:accounts - leavers] + [person(accounts + n) for n in range(hires)]
 
 calls_before, waited_before = upstream_calls(), upstream_seconds()
@@ -142,10 +169,15 @@ calls_before, logged_before = upstream_calls(), len(app_requests())
 (run, apply_seconds) = timed(lambda: wait_for_run(api(sync, {"mode": "apply", "plan_id": plan["plan_id"]})))
 apply_calls = upstream_calls() - calls_before
 apply_breakdown = breakdown(app_requests()[logged_before:])
-check(run["status"] == "succeeded" and run["progress"]["done"] == changed, f"apply: {run['status']} {run['progress']}")
+membership_items = sum(1 for g in plan["group_changes"] for _ in range(math.ceil(len(g["add"]) / 100) + math.ceil(len(g["remove"]) / 100)))
+check(run["status"] == "succeeded" and run["progress"]["done"] == changed + membership_items,
+      f"apply: {run['status']} {run['progress']}")
+drift_memberships = (membership_calls(app_requests()[logged_before:]), fewest_calls(plan))
 
-final = api(sync, {"people": people})["totals"]
+final_plan = api(sync, {"people": people})
+final = final_plan["totals"]
 check(final["unchanged"] == accounts + hires and final["people"] == len(people), f"final plan: {final}")
+check(final_plan["group_changes"] == [], f"final plan still changes groups: {final_plan['group_changes'][:3]}")
 
 print(f"| step | people | accounts | wall time (s) | upstream calls | result |")
 print(f"| --- | --- | --- | --- | --- | --- |")
@@ -154,5 +186,12 @@ print(f"| plan with {drift}% drift | {len(people)} | {accounts} | {plan_seconds:
       f"{updates} update, {hires} create, {leavers} deactivate |")
 print(f"| apply that plan | | | {apply_seconds:.2f} | {apply_calls} | {run['progress']['done']} done, 0 failed |")
 print(f"\napply's calls, as the app logged them: {apply_breakdown}")
+if groups:
+    t = plan["totals"]
+    print(f"\n| memberships ({groups} managed groups, batches of 100) | changes | membership calls | fewest possible |")
+    print(f"| --- | --- | --- | --- |")
+    print(f"| onboarding apply | {onboard['totals']['memberships_added']} added | {onboard_memberships[0]} | {onboard_memberships[1]} |")
+    print(f"| drift apply | {t['memberships_added']} added, {t['memberships_removed']} removed | "
+          f"{drift_memberships[0]} | {drift_memberships[1]} |")
 print(f"\nof the drift plan's {plan_seconds:.2f} s, {plan_waited:.2f} s were spent waiting on the app's {plan_calls} page reads")
 print(f"\nprovisio peak memory (VmHWM) after planning: {plan_peak:.1f} MiB; at the end: {peak_mib():.1f} MiB")
