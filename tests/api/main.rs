@@ -10,6 +10,7 @@ mod catalogue;
 mod connection_errors;
 mod connections;
 mod faults;
+mod hardening;
 mod helpers;
 mod idempotency;
 mod layers;
