@@ -195,6 +195,9 @@ impl ConnectionService {
                 .await
                 .map_err(name_conflict)?
             {
+                if changes.credentials.is_some() {
+                    self.erase_old_credentials().await;
+                }
                 return row_to_connection(updated);
             }
         }
@@ -284,9 +287,19 @@ impl ConnectionService {
     pub async fn delete(&self, key: &ConnectionKey) -> Result<(), ServiceError> {
         let row = self.get_row(key).await?;
         if self.store.delete_connection(row.connection_id).await? {
+            self.erase_old_credentials().await;
             Ok(())
         } else {
             Err(ServiceError::ConnectionNotFound)
+        }
+    }
+
+    /// Overwrites on disk what a delete or a new seal left of old credentials
+    /// (where the backend can). The change is made either way, so a failure is
+    /// only logged: the old blob stays sealed, and the next erase takes it.
+    async fn erase_old_credentials(&self) {
+        if let Err(error) = self.store.erase_freed().await {
+            tracing::warn!(%error, "could not overwrite replaced credentials on disk");
         }
     }
 
@@ -337,6 +350,9 @@ impl ConnectionService {
                     }),
                 }
             }
+        }
+        if report.resealed > 0 {
+            self.erase_old_credentials().await;
         }
         Ok(report)
     }

@@ -57,6 +57,10 @@ pub trait Store:
     /// Succeeds when the database answers a trivial query.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Overwrites, where the backend can, what deleted or replaced rows left
+    /// on disk (deleted and re-sealed credentials).
+    async fn erase_freed(&self) -> Result<(), StoreError>;
+
     /// The connection pool's current figures.
     fn pool_stats(&self) -> PoolStats;
 }

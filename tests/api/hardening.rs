@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn an_8x8_customer_id_of_dots_is_refused_rather_than_collapsing_the_path() {
@@ -24,4 +24,76 @@ async fn an_8x8_customer_id_of_dots_is_refused_rather_than_collapsing_the_path()
         "settings": {"customer_id": "acme.eu"},
         "credentials": {"type": "api_key", "token": "token-0123456789"}}))
         .await;
+}
+
+/// The sealed credentials of a connection, as stored.
+async fn sealed_blob(db_url: &str, connection_id: &str) -> Vec<u8> {
+    let pool = sqlx::SqlitePool::connect(db_url).await.unwrap();
+    let (blob,): (Vec<u8>,) =
+        sqlx::query_as("select credential_sealed from connection where connection_id = ?")
+            .bind(connection_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    blob
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn the_sqlite_files_are_private_and_replaced_credentials_leave_no_residue() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().join("new").join("data");
+    let file = data.join("provisio.db");
+    let url = format!("sqlite://{}", file.display());
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.database.url = url.clone().into();
+    })
+    .await;
+    let credentials = |token: &str| json!({"type": "bearer", "token": token});
+    let deleted = app
+        .create_connection(json!({"name": "deleted", "provider": "scim",
+            "instance_url": "https://app.example.com/scim",
+            "credentials": credentials("first-token-0123456789")}))
+        .await;
+    let rotated = app
+        .create_connection(json!({"name": "rotated", "provider": "scim",
+            "instance_url": "https://app.example.com/scim",
+            "credentials": credentials("second-token-0123456789")}))
+        .await;
+    let deleted_blob = sealed_blob(&url, deleted["id"].as_str().unwrap()).await;
+    let replaced_blob = sealed_blob(&url, rotated["id"].as_str().unwrap()).await;
+
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "the database directory");
+    for suffix in ["", "-wal", "-shm"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+
+    let reply = app.delete("/v1/connections/deleted").await;
+    assert_eq!(reply.status, 204, "{}", reply.text);
+    let reply = app
+        .patch(
+            "/v1/connections/rotated",
+            json!({"credentials": credentials("third-token-0123456789")}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    for suffix in ["", "-wal"] {
+        let bytes = std::fs::read(format!("{}{suffix}", file.display())).unwrap_or_default();
+        assert!(
+            !contains(&bytes, &deleted_blob),
+            "a deleted connection's credentials in provisio.db{suffix}"
+        );
+        assert!(
+            !contains(&bytes, &replaced_blob),
+            "replaced credentials in provisio.db{suffix}"
+        );
+    }
 }

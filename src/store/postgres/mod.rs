@@ -64,6 +64,12 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    /// Nothing to do on demand: a deleted row's old version stays in its page
+    /// until vacuum reuses the space, and in Postgres' WAL until it is recycled.
+    async fn erase_freed(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     fn pool_stats(&self) -> PoolStats {
         PoolStats {
             size: self.pool.size(),
