@@ -104,6 +104,13 @@ pub trait ConnectionStore {
     /// How many connections each credential key id seals.
     async fn credential_key_usage(&self) -> Result<Vec<KeyUsage>, StoreError>;
 
+    /// Up to `limit` connections sealed with `key_id`, the oldest first.
+    async fn connections_sealed_with(
+        &self,
+        key_id: &str,
+        limit: u32,
+    ) -> Result<Vec<ConnectionRow>, StoreError>;
+
     /// Connections sealed with a key other than `key_id`, in id order after `after`.
     async fn connections_not_sealed_with(
         &self,

@@ -1,9 +1,13 @@
 //! Security round two, second part: what an attack run found about limits,
 //! keys, storage and memory, each proven fixed.
 
+use provisio::crypto::KeyRing;
 use serde_json::json;
 
-use crate::helpers::{Backend, spawn_app, spawn_app_with};
+use crate::{
+    both_backends,
+    helpers::{Backend, spawn_app, spawn_app_with, test_config},
+};
 
 #[tokio::test]
 async fn an_8x8_customer_id_of_dots_is_refused_rather_than_collapsing_the_path() {
@@ -95,5 +99,25 @@ async fn the_sqlite_files_are_private_and_replaced_credentials_leave_no_residue(
             !contains(&bytes, &replaced_blob),
             "replaced credentials in provisio.db{suffix}"
         );
+    }
+}
+
+both_backends! {
+    async fn a_wrong_key_under_a_known_id_stops_the_start_without_printing_a_key(app: TestApp) {
+        app.create_connection(json!({"name": "c", "provider": "scim",
+            "instance_url": "https://app.example.com/scim",
+            "credentials": {"type": "bearer", "token": "token-0123456789"}}))
+            .await;
+        let impostor = KeyRing::generate_entry("test-k1").unwrap().to_string();
+        let mut config = test_config(&app.db, app.data_dir.path().to_path_buf(), &impostor);
+        config.http.listen = "127.0.0.1:0".parse().unwrap();
+        let refused = provisio::startup::Application::build(config).await.err().expect("refused");
+        let message = format!("{refused:#}");
+        assert!(message.contains("`test-k1` (1 connection(s))"), "{message}");
+        for spec in [&impostor, &app.key_ring_spec] {
+            assert!(!message.contains(spec.split_once(':').unwrap().1), "key material in {message}");
+        }
+        // The right key under the same id still starts.
+        app.another_instance(|_| {}).await;
     }
 }
