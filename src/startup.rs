@@ -203,12 +203,12 @@ fn app_state(
     work: Arc<Notify>,
 ) -> anyhow::Result<AppState> {
     let metrics = Arc::new(Metrics::new());
-    let scim = ScimClient::new(
-        &ScimClientOptions::default(),
-        network,
-        Some(metrics.clone()),
-    )
-    .context("Could not build the HTTP client.")?;
+    let options = ScimClientOptions {
+        answer_budget_bytes: config.upstream.answer_memory_bytes,
+        ..ScimClientOptions::default()
+    };
+    let scim = ScimClient::new(&options, network, Some(metrics.clone()))
+        .context("Could not build the HTTP client.")?;
     let operations = OperationService::new(store.clone(), Some(metrics.clone()));
     let timeout = config.http.request_timeout;
     let apps = Apps::new(connections.clone(), scim, operations.clone(), timeout);

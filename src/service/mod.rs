@@ -117,6 +117,7 @@ fn provider_error_code(error: &ProviderError) -> ErrorCode {
         ProviderErrorKind::Timeout => ErrorCode::ProviderTimeout,
         ProviderErrorKind::InvalidResponse => ErrorCode::ProviderInvalidResponse,
         ProviderErrorKind::Forbidden => ErrorCode::InstanceUrlForbidden,
+        ProviderErrorKind::Busy => ErrorCode::Busy,
     }
 }
 

@@ -1,12 +1,19 @@
 //! Security round two, second part: what an attack run found about limits,
 //! keys, storage and memory, each proven fixed.
 
+use std::sync::Arc;
+
 use provisio::crypto::KeyRing;
 use serde_json::json;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+    sync::Notify,
+};
 
 use crate::{
     both_backends,
-    helpers::{Backend, spawn_app, spawn_app_with, test_config},
+    helpers::{API_KEY, Backend, spawn_app, spawn_app_with, test_config},
 };
 
 #[tokio::test]
@@ -120,4 +127,94 @@ both_backends! {
         // The right key under the same id still starts.
         app.another_instance(|_| {}).await;
     }
+}
+
+/// An app whose user `slow` answers with `padding` bytes, holding back the
+/// end of the answer until `release` is notified; every other id answers at once.
+async fn streaming_app(padding: usize, release: Arc<Notify>, sent: Arc<Notify>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let (release, sent) = (release.clone(), sent.clone());
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).await.unwrap() == 1 {
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let id = head
+                    .split(' ')
+                    .nth(1)
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                let start = format!(
+                    r#"{{"id": "{id}", "userName": "{id}", "padding": "{}"#,
+                    "a".repeat(padding)
+                );
+                let chunk = |text: &str| format!("{:x}\r\n{text}\r\n", text.len());
+                let mut answer = "HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\n\
+                    transfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+                    .to_owned();
+                answer.push_str(&chunk(&start));
+                stream.write_all(answer.as_bytes()).await.unwrap();
+                if id == "slow" {
+                    sent.notify_one();
+                    release.notified().await;
+                }
+                let end = format!("{}0\r\n\r\n", chunk(r#""}"#));
+                let _ = stream.write_all(end.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{address}/scim/v2")
+}
+
+#[tokio::test]
+async fn answers_held_at_once_stay_within_the_memory_budget() {
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.upstream.answer_memory_bytes = 2 * 1024 * 1024;
+    })
+    .await;
+    let (release, sent) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let url = streaming_app(1_200_000, release.clone(), sent.clone()).await;
+    app.create_connection(json!({"name": "c", "provider": "scim", "instance_url": url,
+        "credentials": {"type": "bearer", "token": "token-0123456789"}}))
+        .await;
+    let slow = tokio::spawn({
+        let (client, url) = (app.client.clone(), app.url("/v1/connections/c/users/slow"));
+        async move {
+            client
+                .get(url)
+                .bearer_auth(API_KEY)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    sent.notified().await;
+
+    // Once provisio has read the start of the slow answer, it holds the whole
+    // budget until it ends: another read waits, then is refused. Until then
+    // (the chunk may still be in flight), other reads pass.
+    let mut refused = app.get("/v1/connections/c/users/fast").await;
+    for _ in 0..1000 {
+        if refused.status != 200 {
+            break;
+        }
+        refused = app.get("/v1/connections/c/users/fast").await;
+    }
+    refused.assert_problem(503, "busy");
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    release.notify_one();
+    assert_eq!(slow.await.unwrap(), 200);
+    // Its bytes are given back with it.
+    let reply = app.get("/v1/connections/c/users/fast").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
 }
