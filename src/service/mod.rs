@@ -5,6 +5,7 @@
 mod api_keys;
 mod app;
 mod connections;
+mod deferred;
 mod health;
 mod idempotency;
 mod operations;

@@ -54,7 +54,8 @@ pub trait Store:
     /// `postgres` or `sqlite`, for logs and metrics.
     fn backend(&self) -> &'static str;
 
-    /// Succeeds when the database answers a trivial query.
+    /// Succeeds when the database answers and takes a write (a full disk
+    /// leaves it answering reads).
     async fn ping(&self) -> Result<(), StoreError>;
 
     /// Overwrites, where the backend can, what deleted or replaced rows left

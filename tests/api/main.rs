@@ -9,6 +9,7 @@ mod auth;
 mod catalogue;
 mod connection_errors;
 mod connections;
+mod disk_full;
 mod faults;
 mod hardening;
 mod helpers;

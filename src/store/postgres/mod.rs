@@ -60,7 +60,9 @@ impl Store for PostgresStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("select 1").execute(&self.pool).await?;
+        sqlx::query("update readiness set probes = probes + 1 where id = 1")
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
