@@ -84,6 +84,8 @@ pub struct Metrics {
     rate_limit_waits: Family<ProviderLabels, Counter>,
     rate_limit_wait: Histograms<ProviderLabels>,
     operation_log_failures: Counter,
+    deferred_writes: Gauge,
+    deferred_writes_lost: Counter,
     db_pool: Family<PoolLabels, Gauge>,
     open_connections: Gauge,
     shed_connections: Family<ShedLabels, Counter>,
@@ -131,6 +133,14 @@ const OPERATION_LOG_FAILURES: (&str, &str) = (
     "operation_log_failures",
     "Operation log entries that could not be written",
 );
+const DEFERRED_WRITES: (&str, &str) = (
+    "deferred_writes",
+    "Records of calls carried out at apps (operation log, managed links) the database refused, waiting to be written again",
+);
+const DEFERRED_WRITES_LOST: (&str, &str) = (
+    "deferred_writes_lost",
+    "Refused records dropped because too many were waiting (each logged at ERROR)",
+);
 const DB_POOL: (&str, &str) = (
     "db_pool_connections",
     "Database pool connections, by state (idle, in_use, max)",
@@ -165,6 +175,8 @@ impl Metrics {
             rate_limit_waits: registered(r, RATE_LIMIT_WAITS, Family::default()),
             rate_limit_wait: registered(r, RATE_LIMIT_WAIT, latency_family()),
             operation_log_failures: registered(r, OPERATION_LOG_FAILURES, Counter::default()),
+            deferred_writes: registered(r, DEFERRED_WRITES, Gauge::default()),
+            deferred_writes_lost: registered(r, DEFERRED_WRITES_LOST, Counter::default()),
             db_pool: registered(r, DB_POOL, Family::default()),
             open_connections: registered(r, OPEN_CONNECTIONS, Gauge::default()),
             shed_connections: registered(r, SHED_CONNECTIONS, Family::default()),
@@ -235,6 +247,15 @@ impl Metrics {
                 reason: reason.to_owned(),
             })
             .inc();
+    }
+
+    /// Adds `change` to the records waiting to be written again.
+    pub fn deferred_writes(&self, change: i64) {
+        self.deferred_writes.inc_by(change);
+    }
+
+    pub fn count_deferred_write_lost(&self) {
+        self.deferred_writes_lost.inc();
     }
 
     /// The Prometheus text exposition, with the pool figures of this moment.

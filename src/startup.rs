@@ -186,12 +186,12 @@ fn app_state(
     work: Arc<Notify>,
 ) -> anyhow::Result<AppState> {
     let metrics = Arc::new(Metrics::new());
-    let scim = ScimClient::new(
-        &ScimClientOptions::default(),
-        network,
-        Some(metrics.clone()),
-    )
-    .context("Could not build the HTTP client.")?;
+    let options = ScimClientOptions {
+        answer_budget_bytes: config.upstream.answer_memory_bytes,
+        ..ScimClientOptions::default()
+    };
+    let scim = ScimClient::new(&options, network, Some(metrics.clone()))
+        .context("Could not build the HTTP client.")?;
     let operations = OperationService::new(store.clone(), Some(metrics.clone()));
     let timeout = config.http.request_timeout;
     let apps = Apps::new(connections.clone(), scim, operations.clone(), timeout);
@@ -239,24 +239,36 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<DynStore> {
         .with_context(|| format!("Could not open the database {}.", database.url_for_logs()))
 }
 
-/// Refuses to start when stored credentials are sealed with a key the ring lacks:
+/// Refuses to start when stored credentials are sealed with a key the ring
+/// lacks, or with a key other than the one the ring holds under that id:
 /// better a clear start-up error than connections failing one by one later.
+/// Only key ids are named, never key material.
 pub async fn ensure_key_ring_opens_everything(
     connections: &ConnectionService,
 ) -> anyhow::Result<()> {
+    let list = |keys: Vec<(String, i64)>| {
+        keys.iter()
+            .map(|(key, count)| format!("`{key}` ({count} connection(s))"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let missing = connections.missing_keys().await?;
-    if missing.is_empty() {
-        return Ok(());
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "Stored credentials are sealed with keys the key ring lacks: {}. Add them back to \
+             PROVISIO_ENCRYPTION_KEYS (after the current key), run `provisio rotate-keys`, then remove them.",
+            list(missing)
+        )
     }
-    let list: Vec<String> = missing
-        .iter()
-        .map(|(key, count)| format!("`{key}` ({count} connection(s))"))
-        .collect();
-    anyhow::bail!(
-        "Stored credentials are sealed with keys the key ring lacks: {}. Add them back to \
-         PROVISIO_ENCRYPTION_KEYS (after the current key), run `provisio rotate-keys`, then remove them.",
-        list.join(", ")
-    )
+    let wrong = connections.wrong_keys().await?;
+    if !wrong.is_empty() {
+        anyhow::bail!(
+            "The key ring holds a different key than the one that sealed the stored credentials under: {}. \
+             Put the key that sealed them under that id in PROVISIO_ENCRYPTION_KEYS (a new key needs a new id).",
+            list(wrong)
+        )
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -57,7 +57,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::ProviderUnavailable
         | ErrorCode::ProviderInvalidResponse => StatusCode::BAD_GATEWAY,
         ErrorCode::ProviderTimeout | ErrorCode::DeadlineExceeded => StatusCode::GATEWAY_TIMEOUT,
-        ErrorCode::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::NotReady | ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -203,6 +203,7 @@ impl ErrorCode {
             ErrorCode::ProviderRateLimited
                 | ErrorCode::ConcurrentModification
                 | ErrorCode::IdempotencyKeyInUse
+                | ErrorCode::Busy
         )
     }
 }

@@ -149,6 +149,7 @@ fn cursor(listing: &str, next: Option<u64>) -> Option<String> {
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -193,6 +194,7 @@ async fn list_groups(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -229,6 +231,7 @@ async fn create_group(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -260,6 +263,7 @@ async fn get_group(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -287,6 +291,7 @@ async fn update_group(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -315,6 +320,7 @@ async fn delete_group(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -358,6 +364,7 @@ async fn list_members(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -391,6 +398,7 @@ async fn change_members(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -427,6 +435,7 @@ async fn add_member(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]

@@ -40,6 +40,7 @@ use crate::domain::FieldError;
             responses::GroupConflict,
             responses::RateLimited,
             responses::BadGateway,
+            responses::Busy,
             responses::GatewayTimeout,
         ),
     ),
@@ -192,6 +193,15 @@ pub mod responses {
         content_type = "application/problem+json"
     )]
     pub struct BadGateway(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "provisio holds as many bytes of apps' answers in memory as it may (`busy`; \
+            `PROVISIO_MAX_ANSWER_MEMORY_BYTES`); the `Retry-After` header says when to retry",
+        content_type = "application/problem+json",
+        headers(("retry-after" = u64, description = "Seconds to wait before retrying"))
+    )]
+    pub struct Busy(#[allow(dead_code)] Problem);
 
     #[derive(ToResponse)]
     #[response(

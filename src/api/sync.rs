@@ -420,6 +420,7 @@ async fn put_rules(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]

@@ -148,6 +148,7 @@ fn user_path(created: &Provisioned) -> String {
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -178,6 +179,7 @@ async fn create_user(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -236,6 +238,7 @@ async fn list_users(
         (status = 404, response = r::NotFound),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -267,6 +270,7 @@ async fn get_user(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -294,6 +298,7 @@ async fn update_user(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -322,6 +327,7 @@ async fn deactivate_user(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]
@@ -350,6 +356,7 @@ async fn reactivate_user(
         (status = 422, response = r::ValidationFailed),
         (status = 429, response = r::RateLimited),
         (status = 502, response = r::BadGateway),
+        (status = 503, response = r::Busy),
         (status = 504, response = r::GatewayTimeout),
     )
 )]

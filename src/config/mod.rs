@@ -13,7 +13,10 @@ use axum::http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use self::env::{DAY, Env, HOUR, MINUTE, SECOND, parse_api_keys, parse_networks, parse_origins};
-use crate::{crypto::KeyRing, netguard::NetworkPolicy, service::sync::WorkerOptions};
+use crate::{
+    crypto::KeyRing, netguard::NetworkPolicy, scim::DEFAULT_BUDGET_BYTES,
+    service::sync::WorkerOptions,
+};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +40,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub secrets: SecretsConfig,
     pub sync: SyncConfig,
+    pub upstream: UpstreamConfig,
 }
 
 /// How the API listens, and what a request may be.
@@ -95,6 +99,13 @@ pub struct SyncConfig {
     pub worker: WorkerOptions,
 }
 
+/// Calls to apps, as a whole process.
+#[derive(Debug, Clone)]
+pub struct UpstreamConfig {
+    /// The most bytes of apps' answers held in memory at once, by all calls.
+    pub answer_memory_bytes: usize,
+}
+
 /// Shortest API key accepted from the environment.
 pub const MIN_API_KEY_LEN: usize = 16;
 
@@ -123,6 +134,7 @@ impl Config {
         let log_format = read_log_format(&mut env);
         let network = read_network(&mut env);
         let sync = SyncConfig::read(&mut env);
+        let upstream = UpstreamConfig::read(&mut env);
         env.finish(Self {
             data_dir,
             log_format,
@@ -131,6 +143,7 @@ impl Config {
             database,
             secrets,
             sync,
+            upstream,
         })
     }
 }
@@ -220,6 +233,18 @@ impl SyncConfig {
                 concurrency: env.size("PROVISIO_SYNC_CONCURRENCY", 8, 1..=256),
                 retry: env.duration("PROVISIO_SYNC_RETRY_SECONDS", SECOND, 10, 1..=3600),
             },
+        }
+    }
+}
+
+impl UpstreamConfig {
+    fn read(env: &mut Env) -> Self {
+        Self {
+            answer_memory_bytes: env.size(
+                "PROVISIO_MAX_ANSWER_MEMORY_BYTES",
+                DEFAULT_BUDGET_BYTES as u64,
+                1 << 20..=1 << 40,
+            ),
         }
     }
 }

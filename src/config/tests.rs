@@ -95,6 +95,7 @@ fn each_part_reads_its_own_variables() {
         ("PROVISIO_MAX_SYNC_BODY_BYTES", "4096"),
         ("PROVISIO_SYNC_PLAN_TTL_MINUTES", "5"),
         ("PROVISIO_SYNC_CONCURRENCY", "4"),
+        ("PROVISIO_MAX_ANSWER_MEMORY_BYTES", "1048576"),
     ])
     .unwrap();
     assert_eq!(c.http.max_body_bytes, 2048);
@@ -103,15 +104,17 @@ fn each_part_reads_its_own_variables() {
     assert_eq!(c.sync.max_body_bytes, 4096);
     assert_eq!(c.sync.plan_ttl, Duration::from_secs(300));
     assert_eq!(c.sync.worker.concurrency, 4);
+    assert_eq!(c.upstream.answer_memory_bytes, 1 << 20);
     let err = config(&[
         ("PROVISIO_REQUEST_TIMEOUT_SECONDS", "0"),
         ("PROVISIO_SYNC_LEASE_SECONDS", "1"),
+        ("PROVISIO_MAX_ANSWER_MEMORY_BYTES", "1000"),
     ])
     .unwrap_err();
     assert_eq!(
         err.0.len(),
-        2,
-        "mistakes in two parts are reported together: {err}"
+        3,
+        "mistakes in three parts are reported together: {err}"
     );
 }
 

@@ -69,7 +69,7 @@ pub struct SettingSpec {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SettingKind {
-    /// A string of `[A-Za-z0-9._-]`, at most `max_len` long.
+    /// A string of `[A-Za-z0-9._-]`, at most `max_len` long, not of dots only.
     Identifier { max_len: usize },
     /// One of `values`; matched ignoring case and stored in the listed spelling.
     OneOf { values: &'static [&'static str] },

@@ -101,6 +101,8 @@ error_codes! {
     SyncRunNotFound => "sync_run_not_found", "Sync run not found";
     /// A sync run for this connection is still being applied; wait for it, then plan again.
     SyncInProgress => "sync_in_progress", "Sync in progress";
+    /// provisio holds as many bytes of apps' answers in memory as it may (`PROVISIO_MAX_ANSWER_MEMORY_BYTES`); retry after `Retry-After`.
+    Busy => "busy", "Busy";
     /// The request did not finish within provisio's per-request deadline.
     DeadlineExceeded => "deadline_exceeded", "Deadline exceeded";
     /// The database is not reachable (readiness).

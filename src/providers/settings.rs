@@ -100,12 +100,16 @@ fn check(kind: &SettingKind, value: &Value) -> Result<Value, String> {
                 && s.len() <= *max_len
                 && s.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-            if ok {
-                Ok(Value::String(s.to_owned()))
-            } else {
+            // An identifier becomes a path segment (8x8's customer id), where
+            // `.` and `..` would name the current and parent directory.
+            if !ok {
                 Err(format!(
                     "must be 1 to {max_len} of letters, digits, `.`, `_` and `-`"
                 ))
+            } else if s.bytes().all(|b| b == b'.') {
+                Err("must not consist of dots only".to_owned())
+            } else {
+                Ok(Value::String(s.to_owned()))
             }
         }
         SettingKind::OneOf { values } => {

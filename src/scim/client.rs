@@ -11,6 +11,7 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 
 use super::{
+    budget::{AnswerBudget, DEFAULT_BUDGET_BYTES},
     endpoint::{CallContext, Endpoint},
     error::{ProviderError, ProviderErrorKind},
     filter::Filter,
@@ -60,6 +61,8 @@ fn is_the_same_person(sent: &Map<String, Value>, found: &Map<String, Value>) -> 
 pub struct ScimClientOptions {
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
+    /// The most bytes of apps' answers held at once, by all calls together.
+    pub answer_budget_bytes: usize,
 }
 
 impl Default for ScimClientOptions {
@@ -67,6 +70,7 @@ impl Default for ScimClientOptions {
         Self {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            answer_budget_bytes: DEFAULT_BUDGET_BYTES,
         }
     }
 }
@@ -80,6 +84,7 @@ pub struct ScimClient {
     pub(super) policy: Arc<NetworkPolicy>,
     pub(super) retry: RetryPolicy,
     pub(super) metrics: Option<Arc<Metrics>>,
+    pub(super) budget: AnswerBudget,
 }
 
 impl ScimClient {
@@ -110,6 +115,7 @@ impl ScimClient {
             policy,
             retry: options.retry.clone(),
             metrics,
+            budget: AnswerBudget::new(options.answer_budget_bytes),
         })
     }
 

@@ -35,6 +35,9 @@ pub enum ProviderErrorKind {
     InvalidResponse,
     /// The network policy refused the destination (a private address, plain http, a redirect).
     Forbidden,
+    /// provisio holds as many bytes of apps' answers as its budget allows
+    /// (`PROVISIO_MAX_ANSWER_MEMORY_BYTES`): not the app's failure.
+    Busy,
 }
 
 /// A failed call to an app: its kind, and whatever the app said.
@@ -63,6 +66,10 @@ impl fmt::Display for ProviderError {
             ProviderErrorKind::Timeout => "the app did not answer in time",
             ProviderErrorKind::InvalidResponse => "the app's answer is not valid SCIM",
             ProviderErrorKind::Forbidden => "the connection's instance_url is not allowed",
+            ProviderErrorKind::Busy => {
+                "provisio is holding as many answers from apps in memory as it may \
+                 (PROVISIO_MAX_ANSWER_MEMORY_BYTES); retry shortly"
+            }
         };
         f.write_str(what)?;
         if let Some(status) = self.status {
@@ -88,6 +95,7 @@ impl ProviderErrorKind {
             ProviderErrorKind::Timeout => "timeout",
             ProviderErrorKind::InvalidResponse => "invalid_response",
             ProviderErrorKind::Forbidden => "forbidden",
+            ProviderErrorKind::Busy => "busy",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! operations, and the one HTTP client that executes requests the provider
 //! profiles shape. Only this module knows the wire format and upstream statuses.
 
+mod budget;
 mod client;
 mod endpoint;
 mod error;
@@ -17,6 +18,7 @@ mod retry;
 mod transport;
 mod types;
 
+pub use budget::DEFAULT_BUDGET_BYTES;
 pub use client::{ScimClient, ScimClientOptions, Session};
 pub use endpoint::{Auth, CallContext, CallStats, Endpoint};
 pub use error::{ProviderError, ProviderErrorKind};

@@ -65,11 +65,12 @@ pub fn retry_reason(error: &ProviderError) -> Option<&'static str> {
 }
 
 /// Whether a failed write may have been applied by the app before the answer
-/// was lost, so that it must be looked up before being sent again.
+/// was lost, so that it must be looked up before being sent again. An answer
+/// refused for want of memory may have been an app's success.
 pub fn may_have_landed(error: &ProviderError) -> bool {
     matches!(
         error.kind,
-        ProviderErrorKind::Unavailable | ProviderErrorKind::Timeout
+        ProviderErrorKind::Unavailable | ProviderErrorKind::Timeout | ProviderErrorKind::Busy
     )
 }
 

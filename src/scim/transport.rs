@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::{
+    budget::{Reservation, read_body},
     client::Session,
     endpoint::Auth,
     error::{ProviderError, ProviderErrorKind},
@@ -29,14 +30,13 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-/// The largest answer read from an app; a SCIM page of 100 users is far smaller.
-const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
-
 /// A successful answer: status, headers and body.
 pub(super) struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: bytes::Bytes,
+    /// The body's bytes in the answer budget, given back with the answer.
+    _held: Reservation,
 }
 
 /// One request, ready to be sent (and sent again).
@@ -142,6 +142,9 @@ impl Session<'_> {
             .check_scheme(&url)
             .and_then(|()| self.client.policy.check_ip_literal(&url))
             .map_err(|e| ProviderError::new(ProviderErrorKind::Forbidden, e.to_string()))?;
+        // Memory for the answer first, so that no rate budget slot is held
+        // while waiting for it, and a refusal here sends nothing.
+        let reservation = self.reserve_answer().await?;
         let Some((_slot, waited)) = context.limiter.acquire_until(context.deadline).await else {
             return Err(ProviderError::new(
                 ProviderErrorKind::Timeout,
@@ -156,7 +159,7 @@ impl Session<'_> {
         let started = Instant::now();
         // Everything the app sends passes here, so its texts are redacted once.
         let result = self
-            .exchange(call, url)
+            .exchange(call, url, reservation)
             .await
             .map_err(|e| endpoint.redactor.error(e));
         let outcome = match &result {
@@ -187,7 +190,27 @@ impl Session<'_> {
         result
     }
 
-    async fn exchange(&self, call: &Call<'_>, url: Url) -> Result<Answer, ProviderError> {
+    /// The first bytes of the answer budget for one try; a refusal is
+    /// counted among the calls to the app, as `busy`.
+    async fn reserve_answer(&self) -> Result<Reservation, ProviderError> {
+        let waiting = Instant::now();
+        let reserved = self.client.budget.reserve(self.context.deadline).await;
+        if let (Err(error), Some(metrics)) = (&reserved, &self.client.metrics) {
+            metrics.observe_upstream(
+                self.endpoint.provider,
+                error.kind.as_str(),
+                waiting.elapsed(),
+            );
+        }
+        reserved
+    }
+
+    async fn exchange(
+        &self,
+        call: &Call<'_>,
+        url: Url,
+        mut reservation: Reservation,
+    ) -> Result<Answer, ProviderError> {
         let (endpoint, context) = (self.endpoint, self.context);
         // A call may not outlast the request it serves.
         let timeout = context.deadline.map_or(endpoint.timeout, |deadline| {
@@ -241,12 +264,14 @@ impl Session<'_> {
         }
         let status = response.status();
         let headers = response.headers().clone();
-        let body = endpoint.redactor.bytes(read_capped(response).await?);
+        let body = read_body(response, &mut reservation, context.deadline).await?;
+        let body = endpoint.redactor.bytes(body);
         if status.is_success() {
             Ok(Answer {
                 status,
                 headers,
                 body,
+                _held: reservation,
             })
         } else {
             Err(ProviderError::from_response(
@@ -257,35 +282,6 @@ impl Session<'_> {
             ))
         }
     }
-}
-
-/// Reads an answer's body, refusing one larger than [`MAX_ANSWER_BYTES`].
-async fn read_capped(mut response: reqwest::Response) -> Result<bytes::Bytes, ProviderError> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| ProviderError::from_transport(&e))?
-    {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
-fn too_large() -> ProviderError {
-    invalid(&format!(
-        "the app's answer is larger than {} MiB",
-        MAX_ANSWER_BYTES / (1024 * 1024)
-    ))
 }
 
 /// Joins path segments onto the base URL, tolerating a trailing slash on the

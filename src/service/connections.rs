@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::{
-    crypto::{KeyRing, SealedCredentials},
+    crypto::{KeyRing, OpenError, SealedCredentials},
     domain::{
         AppProfile, Connection, ConnectionKey, ConnectionName, ConnectionProfile,
         ConnectionSettings, CredentialKind, CredentialSummary, Credentials, FieldError,
@@ -25,6 +25,8 @@ const NAME_CONSTRAINT: &str = "connection_name_key";
 /// How often an update is re-applied when the row changed underneath it.
 const UPDATE_ATTEMPTS: usize = 3;
 const ROTATION_BATCH: u32 = 100;
+/// Sealed rows tried per key id at start-up.
+const KEY_CHECK_SAMPLE: u32 = 3;
 
 /// A connection to create, parsed but not yet validated against its provider.
 pub struct NewConnection {
@@ -195,6 +197,9 @@ impl ConnectionService {
                 .await
                 .map_err(name_conflict)?
             {
+                if changes.credentials.is_some() {
+                    self.erase_old_credentials().await;
+                }
                 return row_to_connection(updated);
             }
         }
@@ -284,9 +289,19 @@ impl ConnectionService {
     pub async fn delete(&self, key: &ConnectionKey) -> Result<(), ServiceError> {
         let row = self.get_row(key).await?;
         if self.store.delete_connection(row.connection_id).await? {
+            self.erase_old_credentials().await;
             Ok(())
         } else {
             Err(ServiceError::ConnectionNotFound)
+        }
+    }
+
+    /// Overwrites on disk what a delete or a new seal left of old credentials
+    /// (where the backend can). The change is made either way, so a failure is
+    /// only logged: the old blob stays sealed, and the next erase takes it.
+    async fn erase_old_credentials(&self) {
+        if let Err(error) = self.store.erase_freed().await {
+            tracing::warn!(%error, "could not overwrite replaced credentials on disk");
         }
     }
 
@@ -301,6 +316,34 @@ impl ConnectionService {
             .filter(|usage| !self.keys.contains(&usage.key_id))
             .map(|usage| (usage.key_id, usage.connections))
             .collect())
+    }
+
+    /// Key ids in the ring whose key opens none of the (up to three) oldest
+    /// credentials sealed under that id, with how many connections use the id:
+    /// a wrong key under a known id. One row that opens proves the key right
+    /// (the seal is authenticated), so a single damaged row does not count.
+    pub async fn wrong_keys(&self) -> Result<Vec<(String, i64)>, ServiceError> {
+        let mut wrong = Vec::new();
+        for usage in self.store.credential_key_usage().await? {
+            if !self.keys.contains(&usage.key_id) {
+                continue;
+            }
+            let rows = self
+                .store
+                .connections_sealed_with(&usage.key_id, KEY_CHECK_SAMPLE)
+                .await?;
+            let opens = |row: &ConnectionRow| {
+                !matches!(
+                    self.keys
+                        .open_credentials(row.connection_id, &sealed_of(row)),
+                    Err(OpenError::Inauthentic)
+                )
+            };
+            if !rows.is_empty() && !rows.iter().any(opens) {
+                wrong.push((usage.key_id, usage.connections));
+            }
+        }
+        Ok(wrong)
     }
 
     /// Re-seals every credential not sealed with the primary key. Afterwards the
@@ -337,6 +380,9 @@ impl ConnectionService {
                     }),
                 }
             }
+        }
+        if report.resealed > 0 {
+            self.erase_old_credentials().await;
         }
         Ok(report)
     }

@@ -13,7 +13,7 @@ impl HealthService {
         Self { store }
     }
 
-    /// Succeeds when the database answers.
+    /// Succeeds when the database answers and takes a write.
     pub async fn ready(&self) -> Result<(), ServiceError> {
         Ok(self.store.ping().await?)
     }

@@ -5,6 +5,7 @@
 mod api_keys;
 mod app;
 mod connections;
+mod deferred;
 mod groups;
 mod health;
 mod idempotency;
@@ -127,6 +128,7 @@ fn provider_error_code(error: &ProviderError) -> ErrorCode {
         ProviderErrorKind::Timeout => ErrorCode::ProviderTimeout,
         ProviderErrorKind::InvalidResponse => ErrorCode::ProviderInvalidResponse,
         ProviderErrorKind::Forbidden => ErrorCode::InstanceUrlForbidden,
+        ProviderErrorKind::Busy => ErrorCode::Busy,
     }
 }
 

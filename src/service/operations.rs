@@ -6,11 +6,14 @@ use std::{sync::Arc, time::Duration};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::ServiceError;
+use super::{
+    ServiceError,
+    deferred::{Deferred, DeferredWrites},
+};
 use crate::{
     domain::{Caller, Connection, ErrorCode, OperationFilter, OperationRecord, Outcome},
     metrics::Metrics,
-    store::{self, DynStore},
+    store::{self, DynStore, ManagedUserRow},
 };
 
 /// One call's record, before it is stored.
@@ -32,19 +35,37 @@ pub struct OperationEntry<'a> {
     pub count: Option<usize>,
 }
 
+/// The operation log, and the other records of what was done at an app.
+/// The call already happened when they are written, so a write the database
+/// refuses is not a failure of the call: it is kept and written again later.
 #[derive(Clone)]
 pub struct OperationService {
     store: DynStore,
-    metrics: Option<Arc<Metrics>>,
+    deferred: DeferredWrites,
 }
 
 impl OperationService {
+    /// Starts the background writer of refused records (on the current runtime).
     pub fn new(store: DynStore, metrics: Option<Arc<Metrics>>) -> Self {
-        Self { store, metrics }
+        let deferred = DeferredWrites::start(store.clone(), metrics);
+        Self { store, deferred }
     }
 
-    /// Records an entry. The call already happened, so a failure to record is
-    /// logged loudly and counted, not turned into a failure of the call.
+    /// Links an account created at the app as managed by provisio.
+    pub async fn link_managed(&self, row: ManagedUserRow) {
+        self.deferred.write(&self.store, Deferred::Link(row)).await;
+    }
+
+    /// Unlinks an account deleted at the app.
+    pub async fn unlink_managed(&self, connection_id: Uuid, provider_user_id: &str) {
+        let record = Deferred::Unlink {
+            connection_id,
+            provider_user_id: provider_user_id.to_owned(),
+        };
+        self.deferred.write(&self.store, record).await;
+    }
+
+    /// Records an entry.
     pub async fn record(&self, entry: OperationEntry<'_>) {
         let record = OperationRecord {
             operation_id: Uuid::now_v7(),
@@ -69,12 +90,8 @@ impl OperationService {
             group_id: entry.group_id,
             item_count: entry.count.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
         };
-        if let Err(error) = self.store.insert_operation(&record).await {
-            tracing::error!(%error, operation = record.operation, connection = %record.connection_id, "could not write the operation log");
-            if let Some(metrics) = &self.metrics {
-                metrics.count_operation_log_failure();
-            }
-        }
+        let record = Deferred::Operation(record);
+        self.deferred.write(&self.store, record).await;
     }
 
     pub async fn list(

@@ -54,8 +54,13 @@ pub trait Store:
     /// `postgres` or `sqlite`, for logs and metrics.
     fn backend(&self) -> &'static str;
 
-    /// Succeeds when the database answers a trivial query.
+    /// Succeeds when the database answers and takes a write (a full disk
+    /// leaves it answering reads).
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Overwrites, where the backend can, what deleted or replaced rows left
+    /// on disk (deleted and re-sealed credentials).
+    async fn erase_freed(&self) -> Result<(), StoreError>;
 
     /// The connection pool's current figures.
     fn pool_stats(&self) -> PoolStats;
@@ -99,6 +104,13 @@ pub trait ConnectionStore {
 
     /// How many connections each credential key id seals.
     async fn credential_key_usage(&self) -> Result<Vec<KeyUsage>, StoreError>;
+
+    /// Up to `limit` connections sealed with `key_id`, the oldest first.
+    async fn connections_sealed_with(
+        &self,
+        key_id: &str,
+        limit: u32,
+    ) -> Result<Vec<ConnectionRow>, StoreError>;
 
     /// Connections sealed with a key other than `key_id`, in id order after `after`.
     async fn connections_not_sealed_with(

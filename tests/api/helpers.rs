@@ -175,7 +175,13 @@ impl TestDb {
 
     /// How many instances took items of sync runs (the last lease owner of each item).
     pub async fn distinct_sync_owners(&self) -> i64 {
-        let sql = "select count(distinct lease_owner) from sync_item";
+        self.count("select count(distinct lease_owner) from sync_item")
+            .await
+    }
+
+    /// The one number `sql` selects.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
         match self.backend {
             Backend::Sqlite => {
                 let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();

@@ -133,6 +133,11 @@ impl Apps {
     }
 
     /// The operation's calls to its app.
+    /// The operation log and the other records of calls made.
+    pub fn log(&self) -> &OperationService {
+        &self.log
+    }
+
     pub fn scim<'a>(&'a self, op: &'a Op) -> Session<'a> {
         self.client.session(&op.app.endpoint, &op.context)
     }

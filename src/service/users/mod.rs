@@ -83,8 +83,8 @@ impl UserService {
 
     /// Links an account provisio created as managed: a sync may update and
     /// deprovision it. The link keeps the external id the caller gave (the
-    /// person's key), whatever the app kept of it. A failure is logged, not
-    /// answered: the account exists.
+    /// person's key), whatever the app kept of it. A link the database
+    /// refuses is written later, not answered: the account exists.
     async fn manage(&self, app: &AppConnection, user: &User, external_id: Option<String>) {
         let now = crate::store::now();
         let row = ManagedUserRow {
@@ -96,18 +96,14 @@ impl UserService {
             created_at: now,
             updated_at: now,
         };
-        if let Err(error) = self.store.upsert_managed_users(&[row]).await {
-            tracing::error!(%error, user_id = %user.id, "could not record the new account as managed by provisio");
-        }
+        self.apps.log().link_managed(row).await;
     }
 
     /// Unlinks a deleted account, so it no longer counts among the managed
-    /// (the deprovision limit's denominator). A failure is logged: the account
-    /// is gone either way, and a plan reports a link to nothing as nothing.
+    /// (the deprovision limit's denominator), now or, if the database refuses,
+    /// later: the account is gone either way.
     async fn forget(&self, app: &AppConnection, id: &str) {
-        if let Err(error) = self.store.forget_managed_user(app.connection.id, id).await {
-            tracing::error!(%error, user_id = id, "could not unlink a deleted account");
-        }
+        self.apps.log().unlink_managed(app.connection.id, id).await;
     }
 
     pub async fn get(

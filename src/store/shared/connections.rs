@@ -181,6 +181,23 @@ impl ConnectionStore for DbStore {
             .map_err(Into::into)
     }
 
+    async fn connections_sealed_with(
+        &self,
+        key_id: &str,
+        limit: u32,
+    ) -> Result<Vec<ConnectionRow>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            connection_columns!(),
+            " from connection where credential_key_id = $1 order by connection_id limit $2"
+        ))
+        .bind(key_id)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        connections_from_rows(&rows)
+    }
+
     async fn connections_not_sealed_with(
         &self,
         key_id: &str,

@@ -3,6 +3,7 @@
 //! with SQLite's codecs: ids as hyphenated text, times as fixed-width text.
 
 // The shared SQL, compiled once for each backend: on purpose.
+mod files;
 #[allow(clippy::duplicate_mod)]
 #[path = "../shared/mod.rs"]
 mod shared;
@@ -45,20 +46,9 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             // Deleted credentials are overwritten on disk, not left in free pages.
             .pragma("secure_delete", "on");
-        if let Some(dir) = connect
-            .get_filename()
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Database(sqlx::Error::Configuration(
-                    format!(
-                        "cannot create the database directory {}: {e}",
-                        dir.display()
-                    )
-                    .into(),
-                ))
-            })?;
+        let file = connect.get_filename();
+        if file != std::path::Path::new(":memory:") {
+            files::prepare(file)?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
@@ -84,7 +74,25 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("select 1").execute(&self.pool).await?;
+        sqlx::query("update readiness set probes = probes + 1 where id = 1")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Checkpoints the WAL into the database file, where `secure_delete` has
+    /// zeroed deleted rows, and truncates it: until then the WAL still holds
+    /// the pages as they were before the delete. A reader in the way makes it
+    /// wait (up to the busy timeout) or leave the WAL for the next time.
+    async fn erase_freed(&self) -> Result<(), StoreError> {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("pragma wal_checkpoint(truncate)")
+            .fetch_one(&self.pool)
+            .await?;
+        if busy != 0 {
+            tracing::warn!(
+                "the WAL could not be checkpointed for readers in the way; deleted credentials stay in it until the next checkpoint"
+            );
+        }
         Ok(())
     }
 

@@ -527,6 +527,7 @@ fn is_transient(error: &ServiceError) -> bool {
             ProviderErrorKind::Unavailable
                 | ProviderErrorKind::Timeout
                 | ProviderErrorKind::RateLimited
+                | ProviderErrorKind::Busy
         ),
         _ => false,
     }
