@@ -142,9 +142,6 @@ impl Session<'_> {
             .check_scheme(&url)
             .and_then(|()| self.client.policy.check_ip_literal(&url))
             .map_err(|e| ProviderError::new(ProviderErrorKind::Forbidden, e.to_string()))?;
-        // Memory for the answer first, so that no rate budget slot is held
-        // while waiting for it, and a refusal here sends nothing.
-        let reservation = self.reserve_answer().await?;
         let Some((_slot, waited)) = context.limiter.acquire_until(context.deadline).await else {
             return Err(ProviderError::new(
                 ProviderErrorKind::Timeout,
@@ -156,6 +153,11 @@ impl Session<'_> {
         {
             metrics.observe_rate_limit_wait(endpoint.provider, waited);
         }
+        // Memory for the answer once the call may go: calls queued behind
+        // their connection's rate budget hold none (a burst of a thousand to
+        // one slow connection would otherwise spend the whole budget waiting).
+        // A refusal here sends nothing.
+        let reservation = self.reserve_answer().await?;
         let started = Instant::now();
         // Everything the app sends passes here, so its texts are redacted once.
         let result = self

@@ -132,12 +132,12 @@ impl Apps {
         &self.connections
     }
 
-    /// The operation's calls to its app.
     /// The operation log and the other records of calls made.
     pub fn log(&self) -> &OperationService {
         &self.log
     }
 
+    /// The operation's calls to its app.
     pub fn scim<'a>(&'a self, op: &'a Op) -> Session<'a> {
         self.client.session(&op.app.endpoint, &op.context)
     }
