@@ -9,7 +9,7 @@ use tokio::{
 };
 
 use crate::{
-    api::{self, ApiKeys, AppState},
+    api::{self, ApiKeys, AppState, Services},
     bootstrap,
     config::{Config, DatabaseConfig},
     metrics::Metrics,
@@ -196,7 +196,7 @@ fn app_state(
     let timeout = config.http.request_timeout;
     let apps = Apps::new(connections.clone(), scim, operations.clone(), timeout);
     let plan_ttl = config.sync.plan_ttl;
-    Ok(AppState {
+    Ok(AppState::new(Services {
         health: HealthService::new(store.clone()),
         idempotency: IdempotencyService::new(store.clone()),
         sync: SyncService::new(
@@ -214,7 +214,7 @@ fn app_state(
         api_key_service: ApiKeyService::new(store.clone()),
         metrics,
         http: Arc::new(config.http.clone()),
-    })
+    }))
 }
 
 /// Binds the listener; port 0 takes a free port.

@@ -9,7 +9,7 @@ import sys
 import urllib.request
 
 base, key, upstream, pid, work = sys.argv[1:6]
-connections = int(os.environ.get("CONNECTIONS", "20"))
+connections = int(os.environ.get("CONNECTIONS", "100"))
 rounds = int(os.environ.get("ROUNDS", "3"))
 seconds = int(os.environ.get("SECONDS", "5"))
 wrk_connections = int(os.environ.get("WRK_CONNECTIONS", "50"))
@@ -72,7 +72,7 @@ names = [f"app{n}" for n in range(connections)]
 for name in names:
     post("/v1/connections", {"name": name, "provider": "scim", "instance_url": upstream,
                              "credentials": {"type": "bearer", "token": TOKEN},
-                             "settings": {"max_requests_per_second": 1000000, "max_concurrency": 1000}})
+                             "settings": {"max_requests_per_second": 1000, "max_concurrency": 100}})
 
 direct_urls = [f"{upstream}/Users/u1"]
 through_urls = [f"{base}/v1/connections/{name}/users/u1" for name in names]

@@ -48,9 +48,27 @@ use crate::{
     },
 };
 
-/// What handlers share. Cheap to clone.
+/// What handlers share: one pointer, since every middleware and handler
+/// clones it for every request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services behind the API.
+pub struct Services {
     pub health: HealthService,
     pub idempotency: IdempotencyService,
     pub connections: ConnectionService,

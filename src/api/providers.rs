@@ -1,6 +1,12 @@
 //! `GET /v1/providers`: the catalogue a frontend renders connection forms from.
 
-use axum::Json;
+use std::sync::LazyLock;
+
+use axum::{
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use bytes::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -52,13 +58,25 @@ pub struct ProviderList {
         (status = 401, response = r::Unauthorized),
     )
 )]
-async fn list_providers() -> Json<ProviderList> {
-    Json(ProviderList {
-        items: service::catalogue()
-            .into_iter()
-            .map(ProviderOut::from)
-            .collect(),
-    })
+async fn list_providers() -> Response {
+    // The catalogue is fixed for the life of the process: serialised once.
+    static BODY: LazyLock<Bytes> = LazyLock::new(|| {
+        let list = ProviderList {
+            items: service::catalogue()
+                .into_iter()
+                .map(ProviderOut::from)
+                .collect(),
+        };
+        serde_json::to_vec(&list).unwrap_or_default().into()
+    });
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        BODY.clone(),
+    )
+        .into_response()
 }
 
 impl From<CatalogueEntry> for ProviderOut {

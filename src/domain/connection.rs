@@ -69,7 +69,7 @@ impl fmt::Display for ConnectionName {
 }
 
 /// How a path names a connection: by id or by name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConnectionKey {
     Id(Uuid),
     Name(ConnectionName),

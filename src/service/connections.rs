@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::ServiceError;
+use super::{
+    ServiceError,
+    cache::{Cache, Changes},
+};
 use crate::{
     crypto::{KeyRing, OpenError, SealedCredentials},
     domain::{
@@ -27,6 +30,8 @@ const UPDATE_ATTEMPTS: usize = 3;
 const ROTATION_BATCH: u32 = 100;
 /// Sealed rows tried per key id at start-up.
 const KEY_CHECK_SAMPLE: u32 = 3;
+/// Connections kept in memory for reads (each is small; more are re-read).
+const CACHED_CONNECTIONS: usize = 4096;
 
 /// A connection to create, parsed but not yet validated against its provider.
 pub struct NewConnection {
@@ -78,15 +83,33 @@ pub struct ConnectionService {
     store: DynStore,
     keys: KeyRing,
     network: Arc<NetworkPolicy>,
+    /// Counts the changes to connections; see [`super::cache`].
+    changes: Arc<Changes>,
+    cache: Arc<Cache<ConnectionKey, Connection>>,
 }
 
 impl ConnectionService {
+    /// With SQLite this is the only process on the database, so every change
+    /// is heard of; on Postgres other instances may change connections too.
     pub fn new(store: DynStore, keys: KeyRing, network: Arc<NetworkPolicy>) -> Self {
+        let changes = Changes::new(store.backend() == "sqlite");
         Self {
+            cache: Arc::new(Cache::new(changes.clone(), CACHED_CONNECTIONS)),
+            changes,
             store,
             keys,
             network,
         }
+    }
+
+    /// The count of changes to connections, for whatever else caches them.
+    pub fn changes(&self) -> Arc<Changes> {
+        self.changes.clone()
+    }
+
+    /// The stored revision of a connection, or `None` once it is deleted.
+    pub async fn revision(&self, connection_id: Uuid) -> Result<Option<i64>, ServiceError> {
+        Ok(self.store.connection_revision(connection_id).await?)
     }
 
     /// Refuses an instance URL that the network policy forbids. A host that
@@ -142,8 +165,18 @@ impl ConnectionService {
         row_to_connection(row)
     }
 
+    /// The connection, from memory while no change to it can have been missed.
     pub async fn get(&self, key: &ConnectionKey) -> Result<Connection, ServiceError> {
-        row_to_connection(self.get_row(key).await?)
+        let trusted = self.changes.trusted();
+        if trusted && let Some(connection) = self.cache.get(key) {
+            return Ok(connection);
+        }
+        let stamp = self.cache.stamp();
+        let connection = row_to_connection(self.get_row(key).await?)?;
+        if trusted {
+            self.cache.insert(key.clone(), connection.clone(), stamp);
+        }
+        Ok(connection)
     }
 
     /// The connection and its opened credentials, for calling the app.
@@ -197,6 +230,7 @@ impl ConnectionService {
                 .await
                 .map_err(name_conflict)?
             {
+                self.changes.bump();
                 if changes.credentials.is_some() {
                     self.erase_old_credentials().await;
                 }
@@ -282,6 +316,7 @@ impl ConnectionService {
     ) -> Result<(), ServiceError> {
         let record = serde_json::to_value(LearnedRecord { learned, probed_at }).unwrap_or_default();
         self.store.save_app_profile(connection_id, &record).await?;
+        self.changes.bump();
         Ok(())
     }
 
@@ -289,6 +324,7 @@ impl ConnectionService {
     pub async fn delete(&self, key: &ConnectionKey) -> Result<(), ServiceError> {
         let row = self.get_row(key).await?;
         if self.store.delete_connection(row.connection_id).await? {
+            self.changes.bump();
             self.erase_old_credentials().await;
             Ok(())
         } else {
@@ -401,6 +437,7 @@ impl ConnectionService {
             updated.credential_key_id = sealed.key_id;
             updated.revision = expected + 1;
             if self.store.update_connection(&updated, expected).await? {
+                self.changes.bump();
                 return Ok(());
             }
             // Changed meanwhile: re-read; a concurrent update may already have re-sealed it.

@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod app;
+mod cache;
 mod connections;
 mod deferred;
 mod groups;

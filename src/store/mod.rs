@@ -76,6 +76,9 @@ pub trait ConnectionStore {
         key: &ConnectionKey,
     ) -> Result<Option<ConnectionRow>, StoreError>;
 
+    /// The connection's revision, if it exists (to confirm a cached copy).
+    async fn connection_revision(&self, connection_id: Uuid) -> Result<Option<i64>, StoreError>;
+
     /// Connections ordered by name (bytewise), starting after `after_name`.
     async fn list_connections(
         &self,

@@ -6,6 +6,7 @@ mod any_app;
 mod api_keys;
 mod app_profiles;
 mod auth;
+mod cache;
 mod catalogue;
 mod connection_errors;
 mod connections;

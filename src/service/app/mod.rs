@@ -17,7 +17,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{ConnectionService, OperationService, ServiceError};
+use super::{ConnectionService, OperationService, ServiceError, cache::Cache};
 use crate::{
     domain::{Caller, Connection, ConnectionKey},
     providers::{self, Provider},
@@ -48,12 +48,26 @@ pub struct Op {
     pub context: CallContext,
 }
 
+/// Connections kept opened between calls.
+const OPENED_CONNECTIONS: usize = 4096;
+
 /// What calls to the app may not eat into: time left to answer the caller
 /// (a tenth of the request deadline when that is shorter).
 const ANSWER_MARGIN: Duration = Duration::from_secs(1);
 
+/// Cheap to clone: one pointer (every request and operation holds one).
 #[derive(Clone)]
-pub struct Apps {
+pub struct Apps(Arc<Parts>);
+
+impl std::ops::Deref for Apps {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+pub struct Parts {
     connections: ConnectionService,
     client: ScimClient,
     log: OperationService,
@@ -64,6 +78,9 @@ pub struct Apps {
     locks: Locks,
     /// Stores what calls learn about an app.
     keeper: Arc<dyn Keeper>,
+    /// Connections opened (read, unsealed, endpoint built) by an earlier call;
+    /// see [`super::cache`] for why an entry is never stale.
+    opened: Arc<Cache<ConnectionKey, Arc<AppConnection>>>,
 }
 
 impl Apps {
@@ -73,8 +90,9 @@ impl Apps {
         log: OperationService,
         budget: Duration,
     ) -> Self {
-        Self {
+        Self(Arc::new(Parts {
             keeper: Arc::new(KeepInStore(connections.clone())),
+            opened: Arc::new(Cache::new(connections.changes(), OPENED_CONNECTIONS)),
             connections,
             client,
             log,
@@ -82,11 +100,26 @@ impl Apps {
             limiters: Limiters::default(),
             patch: PatchCache::default(),
             locks: Locks::default(),
-        }
+        }))
     }
 
-    /// The connection with its credentials opened, ready to call.
+    /// The connection with its credentials opened, ready to call: kept from
+    /// an earlier call while it cannot have changed.
     pub async fn open(&self, key: &ConnectionKey) -> Result<Arc<AppConnection>, ServiceError> {
+        if let Some(app) = self.opened.get(key)
+            && (self.opened.changes().trusted()
+                || self.connections.revision(app.connection.id).await?
+                    == Some(app.connection.revision))
+        {
+            return Ok(app);
+        }
+        let stamp = self.opened.stamp();
+        let app = self.open_now(key).await?;
+        self.opened.insert(key.clone(), app.clone(), stamp);
+        Ok(app)
+    }
+
+    async fn open_now(&self, key: &ConnectionKey) -> Result<Arc<AppConnection>, ServiceError> {
         let (connection, credentials) = self.connections.get_with_credentials(key).await?;
         let mut endpoint = providers::endpoint(&connection, &credentials);
         endpoint.habits = Arc::new(Habits::new(

@@ -76,6 +76,15 @@ impl ConnectionStore for DbStore {
         Ok(())
     }
 
+    async fn connection_revision(&self, connection_id: Uuid) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("select revision from connection where connection_id = $1")
+                .bind(id(connection_id))
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     async fn get_connection(
         &self,
         key: &ConnectionKey,
