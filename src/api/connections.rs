@@ -58,13 +58,13 @@ pub struct ConnectionIn {
     credentials: CredentialsFields,
     /// Provider settings such as `customer_id` (8x8) or `login_type` (Interact).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
     settings: Option<Map<String, Value>>,
 }
 
-/// Credentials for the app. Write-only: never returned. This is the documented
-/// shape; requests are parsed through [`CredentialsFields`] so that every missing
-/// or misplaced field is reported at once.
+/// Credentials for the app. Write-only: never returned.
+// Only the documented shape: requests are parsed through `CredentialsFields`,
+// so that every missing or misplaced field is reported at once.
 #[derive(ToSchema)]
 #[schema(as = CredentialsIn)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -208,7 +208,7 @@ pub struct ConnectionPatch {
     credentials: Option<CredentialsFields>,
     /// Merged into the current settings; a `null` value removes that setting.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     settings: Patch<Map<String, Value>>,
     /// A connection's provider cannot change; accepted only if it is unchanged.
     #[serde(default)]
@@ -277,7 +277,7 @@ pub struct ConnectionOut {
     provider: ProviderKind,
     #[schema(format = "uri")]
     instance_url: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
     settings: Map<String, Value>,
     credentials: CredentialSummary,
     app_profile: AppProfileOut,

@@ -314,12 +314,12 @@ pub struct RunQuery {
 #[allow(dead_code)] // only its schema is used: the document is parsed by `Rules::parse`
 pub struct RulesInput {
     /// Who should have an account; absent means everyone sent.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     eligibility: Option<Value>,
     /// `attributes.employment_status` values that mean the person is leaving (default `["terminated"]`).
     leaving_statuses: Option<Vec<String>>,
     /// Target field → rule. Targets are listed per provider in `GET /v1/providers` (`mappable_fields`).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, HashMap<String, serde_json::Value>>>)]
     mapping: Option<Value>,
     /// How existing accounts are matched, in order (default `external_id`, `user_name`, `email`).
     #[schema(min_items = 1)]
