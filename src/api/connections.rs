@@ -71,11 +71,13 @@ pub struct ConnectionIn {
 #[allow(dead_code)]
 pub enum CredentialsIn {
     /// Sent as `Authorization: Bearer <token>`.
+    #[schema(title = "BearerCredentials")]
     Bearer {
         #[schema(format = Password, write_only, min_length = 1)]
         token: String,
     },
     /// Sent as HTTP Basic.
+    #[schema(title = "BasicCredentials")]
     Basic {
         #[schema(min_length = 1)]
         username: String,
@@ -83,6 +85,7 @@ pub enum CredentialsIn {
         password: String,
     },
     /// An app-issued API token (8x8).
+    #[schema(title = "ApiKeyCredentials")]
     ApiKey {
         #[schema(format = Password, write_only, min_length = 1)]
         token: String,
