@@ -16,6 +16,7 @@ mod helpers;
 mod idempotency;
 mod layers;
 mod limits;
+mod metrics;
 mod openapi;
 mod operations;
 mod ops;

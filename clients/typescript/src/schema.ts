@@ -45,7 +45,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (text exposition format). */
+        /**
+         * Prometheus metrics: OpenMetrics when the `Accept` header asks for
+         *     `application/openmetrics-text`, else the classic Prometheus text format.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -1725,7 +1728,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Metrics in the Prometheus text format */
+            /** @description Metrics, in the format the `Accept` header asks for */
             200: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -1733,6 +1736,7 @@ export interface operations {
                 };
                 content: {
                     "text/plain; version=0.0.4": string;
+                    "application/openmetrics-text; version=1.0.0": string;
                 };
             };
             500: components["responses"]["Internal"];

@@ -48,7 +48,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | str]:
-    """Prometheus metrics (text exposition format).
+    """Prometheus metrics: OpenMetrics when the `Accept` header asks for
+    `application/openmetrics-text`, else the classic Prometheus text format.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -71,7 +72,8 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Problem | str | None:
-    """Prometheus metrics (text exposition format).
+    """Prometheus metrics: OpenMetrics when the `Accept` header asks for
+    `application/openmetrics-text`, else the classic Prometheus text format.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,7 +92,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | str]:
-    """Prometheus metrics (text exposition format).
+    """Prometheus metrics: OpenMetrics when the `Accept` header asks for
+    `application/openmetrics-text`, else the classic Prometheus text format.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,7 +114,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Problem | str | None:
-    """Prometheus metrics (text exposition format).
+    """Prometheus metrics: OpenMetrics when the `Accept` header asks for
+    `application/openmetrics-text`, else the classic Prometheus text format.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
