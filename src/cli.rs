@@ -87,11 +87,30 @@ pub async fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            tracing::error!("{error:#}");
-            eprintln!("provisio: {error:#}");
+            let message = sentences(&error);
+            // Once: into the log when there is one (a JSON line stays a JSON line), else to stderr.
+            if tracing::dispatcher::has_been_set() {
+                tracing::error!("{message}");
+            } else {
+                eprintln!("provisio: {message}");
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes as prose: contexts are sentences ("Could not
+/// listen on 127.0.0.1:8080."), so a cause follows after a space, not `.: `.
+fn sentences(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if !text.is_empty() {
+            text.push_str(if text.ends_with('.') { " " } else { ": " });
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 fn load_config() -> anyhow::Result<Config> {

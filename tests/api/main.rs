@@ -36,6 +36,7 @@ mod secrets;
 mod security;
 mod slow_clients;
 mod ssrf;
+mod startup_logs;
 mod store;
 mod sync;
 mod users;
