@@ -173,6 +173,7 @@ fn cors(http: &HttpConfig) -> CorsLayer {
             header::LOCATION,
             header::RETRY_AFTER,
             request_id::X_REQUEST_ID.clone(),
+            HeaderName::from_static("idempotency-replayed"),
         ])
         .max_age(std::time::Duration::from_secs(600))
 }

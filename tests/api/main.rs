@@ -9,6 +9,7 @@ mod auth;
 mod catalogue;
 mod connection_errors;
 mod connections;
+mod deployment;
 mod edge;
 mod faults;
 mod groups;
