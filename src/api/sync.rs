@@ -334,6 +334,8 @@ pub struct RulesInput {
 pub struct LimitInput {
     #[schema(minimum = 0, maximum = 100)]
     percent: Option<u32>,
+    // Any u32 is taken: int32, the derive's format for u32, would promise less.
+    #[schema(format = Int64, minimum = 0, maximum = 4_294_967_295_u64)]
     count: Option<u32>,
 }
 

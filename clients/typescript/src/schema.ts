@@ -448,7 +448,7 @@ export interface components {
              */
             keeps_external_id?: boolean | null;
             /**
-             * Format: int32
+             * Format: int64
              * @description The largest page the app serves; account walks ask for pages this large.
              */
             max_page_size?: number | null;
@@ -759,7 +759,7 @@ export interface components {
         /** @enum {string} */
         ItemStatus: "pending" | "running" | "done" | "failed";
         LimitInput: {
-            /** Format: int32 */
+            /** Format: int64 */
             count?: number | null;
             /** Format: int32 */
             percent?: number | null;
