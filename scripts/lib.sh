@@ -47,3 +47,14 @@ request = urllib.request.Request(url, data=body.encode(), method="POST",
 urllib.request.urlopen(request, timeout=30)
 PY
 }
+
+# ensure_node_modules DIR: DIR/node_modules installed by `npm ci` from DIR's
+# lockfile; reinstalled when the lockfile changes.
+ensure_node_modules() {
+    local dir=$1 stamp="$1/node_modules/.provisio-lock"
+    if ! cmp -s "$dir/package-lock.json" "$stamp"; then
+        echo "installing $dir/package-lock.json" >&2
+        (cd "$dir" && npm ci --silent --no-audit --no-fund)
+        cp "$dir/package-lock.json" "$stamp"
+    fi
+}

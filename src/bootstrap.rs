@@ -4,7 +4,7 @@
 
 use std::{
     fs,
-    io::{self, Write},
+    io::{self, IsTerminal, Write},
     os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt},
     path::{Path, PathBuf},
 };
@@ -43,16 +43,23 @@ pub fn resolve_key_ring(config: &Config) -> anyhow::Result<KeyRing> {
 }
 
 /// The configured API keys, or one generated into (or reused from) the data
-/// directory. A generated key is printed once, to the terminal, never to the log.
+/// directory. A generated key is shown once on the terminal, if stderr is one;
+/// the log only says which file holds it (a log stream is shipped and kept).
 pub fn resolve_api_keys(config: &Config) -> anyhow::Result<Vec<SecretString>> {
     if !config.secrets.api_keys.is_empty() {
         return Ok(config.secrets.api_keys.clone());
     }
     let (key, origin) = load_or_create(&config.data_dir, API_KEY_FILE, generate_api_key)?;
-    if let Origin::Generated(path) = &origin {
+    if let Origin::Generated(path) = &origin
+        && std::io::stderr().is_terminal()
+    {
         print_generated_api_key(&key, path);
     }
-    announce("an API key", "PROVISIO_API_KEYS", &origin);
+    announce(
+        "an API key (read it from the file)",
+        "PROVISIO_API_KEYS",
+        &origin,
+    );
     Ok(vec![SecretString::from(key.trim().to_owned())])
 }
 

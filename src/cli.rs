@@ -29,6 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (the default). Configured by environment variables; see the README.
+    #[command(after_help = SERVE_HELP)]
     Serve,
     /// Print the OpenAPI document (YAML unless --json).
     Openapi {
@@ -53,6 +54,36 @@ enum Command {
         url: Option<String>,
     },
 }
+
+/// `serve --help`: every variable the configuration reads (a test keeps it complete).
+const SERVE_HELP: &str = "\
+Environment (details in the README; a secret may come from a file named by NAME_FILE):
+  PROVISIO_LISTEN                    address to listen on [127.0.0.1:8080]
+  DATABASE_URL, DATABASE_URL_FILE    postgres://… or sqlite://… [sqlite://<data dir>/provisio.db]
+  PROVISIO_DATA_DIR                  where generated keys and the default database live [data]
+  PROVISIO_ENCRYPTION_KEYS, PROVISIO_ENCRYPTION_KEYS_FILE
+                                     credential key ring id:base64,… [generated into the data dir]
+  PROVISIO_API_KEYS, PROVISIO_API_KEYS_FILE
+                                     comma-separated API keys [generated into the data dir]
+  PROVISIO_LOG                       pretty or json [pretty]; RUST_LOG filters
+  PROVISIO_CORS_ORIGINS              browser origins allowed to call the API [none]
+  PROVISIO_MAX_BODY_BYTES            largest request body [1048576]
+  PROVISIO_MAX_HEADER_BYTES          largest request headers [16384]
+  PROVISIO_REQUEST_TIMEOUT_SECONDS   deadline of one API request [60]
+  PROVISIO_HEADER_TIMEOUT_SECONDS    time to send a request's headers [10]
+  PROVISIO_IDLE_TIMEOUT_SECONDS      keep-alive idle time [75]
+  PROVISIO_MAX_CONNECTIONS           client connections open at once [1024]
+  PROVISIO_IDEMPOTENCY_TTL_HOURS     how long an Idempotency-Key replays [24]
+  PROVISIO_DB_MAX_CONNECTIONS        database pool size [10]
+  PROVISIO_OPERATION_RETENTION_DAYS  how long the operation log and runs are kept [90]
+  PROVISIO_ALLOW_PRIVATE_NETWORKS    let connections reach private addresses [false]
+  PROVISIO_ALLOWED_NETWORKS          CIDRs connections may reach although private [none]
+  PROVISIO_MAX_SYNC_BODY_BYTES       largest sync request [67108864]
+  PROVISIO_SYNC_PLAN_TTL_MINUTES     how long a plan can be applied [60]
+  PROVISIO_SYNC_LEASE_SECONDS        how long an instance holds a sync item [30]
+  PROVISIO_SYNC_CONCURRENCY          sync items applied at once [8]
+  PROVISIO_SYNC_RETRY_SECONDS        first wait before a sync item is retried [10]
+  PROVISIO_MAX_ANSWER_MEMORY_BYTES   apps' answers held in memory at once, by all calls [268435456]";
 
 #[derive(Subcommand)]
 enum ApiKeyCommand {
@@ -87,16 +118,38 @@ pub async fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            tracing::error!("{error:#}");
-            eprintln!("provisio: {error:#}");
+            let message = sentences(&error);
+            // Once: into the log when there is one (a JSON line stays a JSON line), else to stderr.
+            if tracing::dispatcher::has_been_set() {
+                tracing::error!("{message}");
+            } else {
+                eprintln!("provisio: {message}");
+            }
             ExitCode::FAILURE
         }
     }
 }
 
+/// The error and its causes as prose: contexts are sentences ("Could not
+/// listen on 127.0.0.1:8080."), so a cause follows after a space, not `.: `.
+fn sentences(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if !text.is_empty() {
+            text.push_str(if text.ends_with('.') { " " } else { ": " });
+        }
+        text.push_str(&cause);
+    }
+    text
+}
+
 fn load_config() -> anyhow::Result<Config> {
     let config = Config::from_env()?;
     telemetry::init(config.log_format);
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
     Ok(config)
 }
 
@@ -259,5 +312,30 @@ async fn healthcheck(url: Option<String>) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         anyhow::bail!("{url} answered {}", response.status())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_help_names_every_variable_the_configuration_reads() {
+        for variable in Config::variables() {
+            assert!(
+                SERVE_HELP.contains(&variable),
+                "{variable} is read but not in `serve --help` (SERVE_HELP in src/cli.rs)"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_and_its_causes_read_as_sentences() {
+        let error =
+            anyhow::anyhow!("Address already in use").context("Could not listen on 127.0.0.1:1.");
+        assert_eq!(
+            sentences(&error),
+            "Could not listen on 127.0.0.1:1. Address already in use"
+        );
     }
 }

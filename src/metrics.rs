@@ -2,7 +2,11 @@
 //! status, open client connections and those shed, calls to apps by provider and outcome, retries, rate-limit waits and
 //! the database pool. Labels never carry connection names, user data or secrets.
 
+mod exposition;
+
 use std::time::Duration;
+
+pub use exposition::Exposition;
 
 use prometheus_client::{
     encoding::{EncodeLabelSet, text::encode},
@@ -258,7 +262,16 @@ impl Metrics {
         self.deferred_writes_lost.inc();
     }
 
-    /// The Prometheus text exposition, with the pool figures of this moment.
+    /// The exposition in `format`, with the pool figures of this moment.
+    pub fn render_as(&self, pool: PoolStats, format: Exposition) -> String {
+        let text = self.render(pool);
+        match format {
+            Exposition::OpenMetrics => text,
+            Exposition::Classic => exposition::to_classic(&text),
+        }
+    }
+
+    /// The OpenMetrics exposition, with the pool figures of this moment.
     pub fn render(&self, pool: PoolStats) -> String {
         let in_use = pool.size.saturating_sub(pool.idle);
         for (state, value) in [("idle", pool.idle), ("in_use", in_use), ("max", pool.max)] {

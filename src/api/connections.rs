@@ -58,24 +58,26 @@ pub struct ConnectionIn {
     credentials: CredentialsFields,
     /// Provider settings such as `customer_id` (8x8) or `login_type` (Interact).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
     settings: Option<Map<String, Value>>,
 }
 
-/// Credentials for the app. Write-only: never returned. This is the documented
-/// shape; requests are parsed through [`CredentialsFields`] so that every missing
-/// or misplaced field is reported at once.
+/// Credentials for the app. Write-only: never returned.
+// Only the documented shape: requests are parsed through `CredentialsFields`,
+// so that every missing or misplaced field is reported at once.
 #[derive(ToSchema)]
 #[schema(as = CredentialsIn)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[allow(dead_code)]
 pub enum CredentialsIn {
     /// Sent as `Authorization: Bearer <token>`.
+    #[schema(title = "BearerCredentials")]
     Bearer {
         #[schema(format = Password, write_only, min_length = 1)]
         token: String,
     },
     /// Sent as HTTP Basic.
+    #[schema(title = "BasicCredentials")]
     Basic {
         #[schema(min_length = 1)]
         username: String,
@@ -83,6 +85,7 @@ pub enum CredentialsIn {
         password: String,
     },
     /// An app-issued API token (8x8).
+    #[schema(title = "ApiKeyCredentials")]
     ApiKey {
         #[schema(format = Password, write_only, min_length = 1)]
         token: String,
@@ -208,7 +211,7 @@ pub struct ConnectionPatch {
     credentials: Option<CredentialsFields>,
     /// Merged into the current settings; a `null` value removes that setting.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     settings: Patch<Map<String, Value>>,
     /// A connection's provider cannot change; accepted only if it is unchanged.
     #[serde(default)]
@@ -277,7 +280,7 @@ pub struct ConnectionOut {
     provider: ProviderKind,
     #[schema(format = "uri")]
     instance_url: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
     settings: Map<String, Value>,
     credentials: CredentialSummary,
     app_profile: AppProfileOut,

@@ -65,9 +65,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
-    /// A URI naming the problem type: `urn:provisio:problem:<code>`.
+    /// The problem type: the code's entry on this server's errors page,
+    /// `/errors#<code>` (a URI reference, relative to the request).
     #[serde(rename = "type")]
-    #[schema(example = "urn:provisio:problem:validation_failed")]
+    #[schema(example = "/errors#validation_failed")]
     pub problem_type: String,
     pub title: String,
     /// The HTTP status, repeated.
@@ -89,7 +90,7 @@ impl Problem {
     /// The problem for `code`, without fields or the app's account.
     pub fn new(code: ErrorCode, detail: String, request_id: Option<String>) -> Self {
         Self {
-            problem_type: format!("urn:provisio:problem:{}", code.as_str()),
+            problem_type: super::errors_page::problem_type(code),
             title: code.title().to_owned(),
             status: status_of(code).as_u16(),
             detail,

@@ -5,6 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::metrics::Exposition;
+
 use super::{
     AppState,
     error::{ApiError, ErrorCode, Result},
@@ -59,17 +61,25 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>> {
     }
 }
 
-/// Prometheus metrics (text exposition format).
+/// Prometheus metrics: OpenMetrics when the `Accept` header asks for
+/// `application/openmetrics-text`, else the classic Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "health", security(()),
-    responses((status = 200, description = "Metrics in the Prometheus text format", body = String,
-        content_type = "text/plain; version=0.0.4")))]
-async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
-    let body = state.metrics.render(state.health.pool_stats());
+    responses((status = 200, description = "Metrics, in the format the `Accept` header asks for",
+        content(
+            (String = "text/plain; version=0.0.4"),
+            (String = "application/openmetrics-text; version=1.0.0"),
+        ))))]
+async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> impl axum::response::IntoResponse {
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let format = Exposition::negotiate(accept);
+    let body = state.metrics.render_as(state.health.pool_stats(), format);
     (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(axum::http::header::CONTENT_TYPE, format.content_type())],
         body,
     )
 }

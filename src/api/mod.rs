@@ -4,6 +4,7 @@
 mod auth;
 mod connections;
 pub mod error;
+mod errors_page;
 mod extract;
 mod groups;
 mod health;
@@ -100,12 +101,15 @@ fn v1_routes() -> OpenApiRouter<AppState> {
 fn documented(v1: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::router())
+        .merge(errors_page::router())
         .nest("/v1", v1)
 }
 
 /// The OpenAPI document, as `/openapi.json` serves it and `provisio openapi` prints it.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    documented(v1_routes()).into_openapi()
+    let mut doc = documented(v1_routes()).into_openapi();
+    openapi::conventions::apply(&mut doc);
+    doc
 }
 
 /// The complete application router, with middleware.
@@ -124,7 +128,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
             state.clone(),
             auth::require_api_key,
         ));
-    let (routes, spec) = documented(v1).split_for_parts();
+    let (routes, mut spec) = documented(v1).split_for_parts();
+    openapi::conventions::apply(&mut spec);
     routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
         .fallback(not_found)
@@ -186,6 +191,7 @@ fn cors(http: &HttpConfig) -> CorsLayer {
             header::LOCATION,
             header::RETRY_AFTER,
             request_id::X_REQUEST_ID.clone(),
+            HeaderName::from_static("idempotency-replayed"),
         ])
         .max_age(std::time::Duration::from_secs(600))
 }

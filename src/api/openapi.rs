@@ -1,5 +1,10 @@
 //! The OpenAPI document: metadata, the bearer security scheme and the shared
-//! problem responses. Paths come from the handlers via `utoipa_axum::routes!`.
+//! problem responses. Paths come from the handlers via `utoipa_axum::routes!`;
+//! [`conventions`] completes every operation once they are in.
+
+mod codes;
+pub mod conventions;
+mod examples;
 
 use utoipa::{
     Modify, OpenApi,
@@ -27,6 +32,8 @@ use crate::domain::FieldError;
         responses(
             responses::MalformedJson,
             responses::Unauthorized,
+            responses::Forbidden,
+            responses::Internal,
             responses::ConnectionNotFound,
             responses::Conflict,
             responses::PlanNotFound,
@@ -100,6 +107,20 @@ pub mod responses {
 
     #[derive(ToResponse)]
     #[response(
+        description = "The API key is read-only and this is a write (`forbidden`)",
+        content_type = "application/problem+json"
+    )]
+    pub struct Forbidden(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "provisio failed unexpectedly (`internal`); its log has the cause under the `request_id`",
+        content_type = "application/problem+json"
+    )]
+    pub struct Internal(#[allow(dead_code)] Problem);
+
+    #[derive(ToResponse)]
+    #[response(
         description = "No such connection (`connection_not_found`)",
         content_type = "application/problem+json"
     )]
@@ -107,7 +128,8 @@ pub mod responses {
 
     #[derive(ToResponse)]
     #[response(
-        description = "Conflicts with the current state (`connection_exists`, `user_exists`, `concurrent_modification`)",
+        description = "Conflicts with the current state (`connection_exists`, `user_exists`, `concurrent_modification`), \
+            or a request with this `Idempotency-Key` is still running (`idempotency_key_in_use`)",
         content_type = "application/problem+json"
     )]
     pub struct Conflict(#[allow(dead_code)] Problem);
@@ -145,7 +167,8 @@ pub mod responses {
     #[derive(ToResponse)]
     #[response(
         description = "A field is missing or invalid (`validation_failed`; `errors` names each), the app rejected \
-            the request (`provider_rejected`), or the provider has no such operation (`unsupported_operation`)",
+            the request (`provider_rejected`), the provider has no such operation (`unsupported_operation`), \
+            or the `Idempotency-Key` was used with another request (`idempotency_key_reused`)",
         content_type = "application/problem+json"
     )]
     pub struct ValidationFailed(#[allow(dead_code)] Problem);

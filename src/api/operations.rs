@@ -40,14 +40,29 @@ pub struct OperationQuery {
     /// Only calls about this group (the app's id).
     group_id: Option<String>,
     /// Only calls at or after this time (RFC 3339).
+    #[serde(default, deserialize_with = "rfc3339")]
     from: Option<DateTime<Utc>>,
     /// Only calls before this time (RFC 3339).
+    #[serde(default, deserialize_with = "rfc3339")]
     to: Option<DateTime<Utc>>,
     /// Items per page, 1 to 100 (default 50).
     #[param(minimum = 1, maximum = 100)]
     page_size: Option<u32>,
     /// `next_cursor` from the previous page.
     cursor: Option<String>,
+}
+
+/// A time in a query: chrono's own refusal ("premature end of input") does
+/// not tell a caller that a date alone is not enough.
+fn rfc3339<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let raw = String::deserialize(deserializer)?;
+    DateTime::parse_from_rfc3339(&raw)
+        .map(|time| Some(time.with_timezone(&Utc)))
+        .map_err(|_| {
+            serde::de::Error::custom("must be an RFC 3339 date-time, e.g. 2026-11-24T00:00:00Z")
+        })
 }
 
 /// One call provisio made to an app.

@@ -36,6 +36,7 @@ pub struct ProviderOut {
     auth_types: &'static [CredentialKind],
     instance_url: &'static InstanceUrlRule,
     /// Settings a connection may (or must) carry: the provider's own, then those every connection takes.
+    #[schema(value_type = Vec<SettingSpecDoc>)]
     settings: Vec<&'static SettingSpec>,
     capabilities: Capabilities,
     /// Targets a sync mapping (`PUT /v1/connections/{connection}/rules`) may set;
@@ -43,6 +44,39 @@ pub struct ProviderOut {
     mappable_fields: &'static [&'static str],
     /// The provider's own SCIM documentation.
     documentation_url: &'static str,
+}
+
+/// One setting a connection may carry. `type` says what its value may be and
+/// which of `max_len`, `values`, `min` and `max` come with it.
+// The documented shape of `SettingSpec` (a struct with its kind flattened in):
+// one flat object, because generators (openapi-python-client) cannot process
+// the `allOf` of a `oneOf` that the derive would write.
+#[derive(ToSchema)]
+#[schema(as = SettingSpec)]
+#[allow(dead_code)] // only its schema is used
+struct SettingSpecDoc {
+    /// The key in a connection's `settings`.
+    #[schema(example = "customer_id")]
+    name: String,
+    description: String,
+    /// Whether a connection must carry it.
+    required: bool,
+    /// `identifier`, `one_of` or `integer` (more may be added).
+    #[serde(rename = "type")]
+    #[schema(example = "one_of")]
+    kind: String,
+    /// With `identifier`: a string of `[A-Za-z0-9._-]`, at most this long.
+    #[schema(required = false)]
+    max_len: u32,
+    /// With `one_of`: the accepted values, matched ignoring case and stored in the listed spelling.
+    #[schema(required = false)]
+    values: Vec<String>,
+    /// With `integer`: the smallest accepted value.
+    #[schema(required = false)]
+    min: u64,
+    /// With `integer`: the largest accepted value.
+    #[schema(required = false)]
+    max: u64,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -314,12 +314,12 @@ pub struct RunQuery {
 #[allow(dead_code)] // only its schema is used: the document is parsed by `Rules::parse`
 pub struct RulesInput {
     /// Who should have an account; absent means everyone sent.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     eligibility: Option<Value>,
     /// `attributes.employment_status` values that mean the person is leaving (default `["terminated"]`).
     leaving_statuses: Option<Vec<String>>,
     /// Target field → rule. Targets are listed per provider in `GET /v1/providers` (`mappable_fields`).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, HashMap<String, serde_json::Value>>>)]
     mapping: Option<Value>,
     /// How existing accounts are matched, in order (default `external_id`, `user_name`, `email`).
     #[schema(min_items = 1)]
@@ -334,6 +334,8 @@ pub struct RulesInput {
 pub struct LimitInput {
     #[schema(minimum = 0, maximum = 100)]
     percent: Option<u32>,
+    // Any u32 is taken: int32, the derive's format for u32, would promise less.
+    #[schema(format = Int64, minimum = 0, maximum = 4_294_967_295_u64)]
     count: Option<u32>,
 }
 

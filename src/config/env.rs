@@ -35,6 +35,27 @@ impl<'a> Env<'a> {
             .filter(|v| !v.is_empty())
     }
 
+    /// A secret from `key`, or from the file `key_FILE` names (Docker and
+    /// Kubernetes secrets), its trailing newline trimmed. Both set is a mistake.
+    pub fn secret(&mut self, key: &str) -> Option<String> {
+        let file_key = format!("{key}_FILE");
+        match (self.get(key), self.get(&file_key)) {
+            (Some(_), Some(_)) => {
+                self.error(format!("set {key} or {file_key}, not both"));
+                None
+            }
+            (Some(value), None) => Some(value),
+            (None, Some(path)) => match std::fs::read_to_string(&path) {
+                Ok(content) => Some(content.trim_end_matches(['\n', '\r']).to_owned()),
+                Err(e) => {
+                    self.error(format!("{file_key}: could not read {path}: {e}"));
+                    None
+                }
+            },
+            (None, None) => None,
+        }
+    }
+
     pub fn error(&mut self, message: String) {
         self.errors.push(message);
     }
@@ -156,4 +177,47 @@ pub fn parse_networks(spec: &str, env: &mut Env) -> Vec<ipnet::IpNet> {
                 .ok()
         })
         .collect()
+}
+
+/// A warning for each `PROVISIO_*` variable in `names` that provisio does not
+/// read (a typo is otherwise silently ignored), naming the closest one it does.
+pub fn unknown_variables<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+    known: &[String],
+) -> Vec<String> {
+    let mut warnings: Vec<String> = names
+        .into_iter()
+        .filter(|name| name.starts_with("PROVISIO_") && !name.starts_with("PROVISIO_TEST_"))
+        .filter(|name| !known.contains(name))
+        .map(|name| {
+            let closest = known
+                .iter()
+                .filter(|k| k.starts_with("PROVISIO_"))
+                .min_by_key(|k| edit_distance(name, k));
+            match closest {
+                Some(closest) => format!(
+                    "{name} is not a provisio setting and is ignored; did you mean {closest}?"
+                ),
+                None => format!("{name} is not a provisio setting and is ignored"),
+            }
+        })
+        .collect();
+    warnings.sort();
+    warnings
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }

@@ -4,6 +4,8 @@
 mod env;
 
 use std::{
+    cell::RefCell,
+    collections::HashMap,
     net::SocketAddr,
     path::{Path, PathBuf},
     time::Duration,
@@ -12,7 +14,10 @@ use std::{
 use axum::http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use self::env::{DAY, Env, HOUR, MINUTE, SECOND, parse_api_keys, parse_networks, parse_origins};
+use self::env::{
+    DAY, Env, HOUR, MINUTE, SECOND, parse_api_keys, parse_networks, parse_origins,
+    unknown_variables,
+};
 use crate::{
     crypto::KeyRing, netguard::NetworkPolicy, scim::DEFAULT_BUDGET_BYTES,
     service::sync::WorkerOptions,
@@ -41,6 +46,9 @@ pub struct Config {
     pub secrets: SecretsConfig,
     pub sync: SyncConfig,
     pub upstream: UpstreamConfig,
+    /// Worth a warning but not a refusal (unknown `PROVISIO_*` variables);
+    /// logged once logging is set up.
+    pub warnings: Vec<String>,
 }
 
 /// How the API listens, and what a request may be.
@@ -117,7 +125,27 @@ pub struct ConfigError(pub Vec<String>);
 impl Config {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|key| std::env::var(key).ok())
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        Self::from_vars(&vars)
+    }
+
+    /// The name of every variable the configuration reads.
+    pub fn variables() -> Vec<String> {
+        let read = RefCell::new(Vec::new());
+        let _ = Self::from_lookup(|key| {
+            read.borrow_mut().push(key.to_owned());
+            None
+        });
+        read.into_inner()
+    }
+
+    /// Reads `vars`, and warns about each `PROVISIO_*` one that is never read.
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let mut config = Self::from_lookup(|key| vars.get(key).cloned())?;
+        config.warnings = unknown_variables(vars.keys(), &Self::variables());
+        Ok(config)
     }
 
     /// Reads configuration through `lookup` (the environment, or a map in tests),
@@ -144,6 +172,7 @@ impl Config {
             secrets,
             sync,
             upstream,
+            warnings: Vec::new(),
         })
     }
 }
@@ -179,7 +208,7 @@ impl HttpConfig {
 impl DatabaseConfig {
     fn read(env: &mut Env, data_dir: &Path) -> Self {
         let url = env
-            .get("DATABASE_URL")
+            .secret("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("provisio.db").display()));
         if !is_supported_database_url(&url) {
             env.error(
@@ -203,13 +232,13 @@ impl DatabaseConfig {
 
 impl SecretsConfig {
     fn read(env: &mut Env) -> Self {
-        let encryption_keys = env.get("PROVISIO_ENCRYPTION_KEYS").and_then(|spec| {
+        let encryption_keys = env.secret("PROVISIO_ENCRYPTION_KEYS").and_then(|spec| {
             KeyRing::parse(&spec)
                 .map_err(|e| env.error(format!("PROVISIO_ENCRYPTION_KEYS: {e}")))
                 .ok()
         });
         let api_keys = env
-            .get("PROVISIO_API_KEYS")
+            .secret("PROVISIO_API_KEYS")
             .map(|spec| parse_api_keys(&SecretString::from(spec), env))
             .unwrap_or_default();
         Self {

@@ -140,3 +140,70 @@ fn connection_limits_have_defaults_and_can_be_set() {
     .unwrap_err();
     assert_eq!(err.0.len(), 2, "{err}");
 }
+
+#[test]
+fn secrets_may_come_from_files_with_their_trailing_newline_trimmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, content: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let keys = write("api-keys", "0123456789abcdef0123\n");
+    let ring = write(
+        "ring",
+        &format!("{}\n", *KeyRing::generate_entry("k1").unwrap()),
+    );
+    let url = write("url", "postgres://provisio:s3cret@db/provisio\r\n");
+    let c = config(&[
+        ("PROVISIO_API_KEYS_FILE", &keys),
+        ("PROVISIO_ENCRYPTION_KEYS_FILE", &ring),
+        ("DATABASE_URL_FILE", &url),
+    ])
+    .unwrap();
+    assert_eq!(
+        c.secrets.api_keys[0].expose_secret(),
+        "0123456789abcdef0123"
+    );
+    assert_eq!(c.secrets.encryption_keys.unwrap().primary_id(), "k1");
+    assert_eq!(
+        c.database.url.expose_secret(),
+        "postgres://provisio:s3cret@db/provisio"
+    );
+}
+
+#[test]
+fn a_secret_set_twice_or_from_a_missing_file_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    let err = config(&[
+        ("PROVISIO_API_KEYS", "0123456789abcdef0123"),
+        ("PROVISIO_API_KEYS_FILE", "/run/secrets/api-keys"),
+        ("DATABASE_URL_FILE", missing.to_str().unwrap()),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("set PROVISIO_API_KEYS or PROVISIO_API_KEYS_FILE, not both"),
+        "{err}"
+    );
+    assert!(err.contains("DATABASE_URL_FILE: could not read"), "{err}");
+    assert!(!err.contains("0123456789abcdef0123"), "{err}");
+}
+
+#[test]
+fn an_unknown_provisio_variable_is_warned_about_with_the_closest_known_one() {
+    let vars: HashMap<String, String> = [
+        ("PROVISIO_LSITEN", "0.0.0.0:8080"),
+        ("PROVISIO_API_KEYS_FILE", "/dev/null"),
+        ("HOME", "/root"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let c = Config::from_vars(&vars).unwrap();
+    assert_eq!(
+        c.warnings,
+        ["PROVISIO_LSITEN is not a provisio setting and is ignored; did you mean PROVISIO_LISTEN?"]
+    );
+}

@@ -49,7 +49,8 @@ pub struct AppProfile {
     pub paging_consistent: Option<bool>,
     /// The largest page the app serves; account walks ask for pages this large.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = 1)]
+    // Any u32 is taken: int32, the derive's format for u32, would promise less.
+    #[schema(format = Int64, minimum = 1, maximum = 4_294_967_295_u64)]
     pub max_page_size: Option<u32>,
     /// Whether the app takes SCIM PATCH (else changes are GET-merge-PUT).
     #[serde(default, skip_serializing_if = "Option::is_none")]

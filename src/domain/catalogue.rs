@@ -55,8 +55,8 @@ pub enum UpdateStrategy {
     Put,
 }
 
-/// One setting a connection may carry.
-#[derive(Debug, Serialize, ToSchema)]
+/// One setting a connection may carry (documented by the API as a flat object).
+#[derive(Debug, Serialize)]
 pub struct SettingSpec {
     pub name: &'static str,
     pub description: &'static str,
@@ -66,7 +66,7 @@ pub struct SettingSpec {
 }
 
 /// The type of a setting's value.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SettingKind {
     /// A string of `[A-Za-z0-9._-]`, at most `max_len` long, not of dots only.

@@ -2,13 +2,13 @@
 //! operation log records. How each maps to an HTTP status is the API's business.
 
 use serde::Serialize;
-use utoipa::ToSchema;
 
 /// Declares the codes once: variant, wire name and title side by side.
 macro_rules! error_codes {
     ($($(#[doc = $doc:literal])* $variant:ident => $code:literal, $title:literal;)*) => {
         /// Stable, machine-readable error codes. Clients branch on these, never on `detail`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+        /// (Documented as an open string: new codes may be added.)
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($(#[doc = $doc])* $variant,)*
@@ -28,6 +28,13 @@ macro_rules! error_codes {
             pub fn title(self) -> &'static str {
                 match self {
                     $(ErrorCode::$variant => $title,)*
+                }
+            }
+
+            /// What the code means and what to do about it (its doc comment).
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => concat!($($doc),*).trim_ascii(),)*
                 }
             }
         }

@@ -6,7 +6,10 @@ use serde::{Deserialize, Deserializer, de::Error};
 use serde_json::{Map, Value};
 use utoipa::{
     PartialSchema, ToSchema,
-    openapi::{ObjectBuilder, RefOr, Schema, schema::Type},
+    openapi::{
+        ObjectBuilder, RefOr, Schema,
+        schema::{AdditionalProperties, Type},
+    },
 };
 
 use super::UserFields;
@@ -64,6 +67,20 @@ impl PartialSchema for Person {
             ObjectBuilder::new()
                 .schema_type(Type::Object)
                 .description(Some("Free HR fields (`department`, `employment_status`, `job_title`, `location`, …) for rules and mappings."))
+                .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+                .build()
+                .into(),
+        );
+        // The key: unlike a user's, it may be neither null nor empty.
+        schema.properties.insert(
+            "external_id".into(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .description(Some(
+                    "The HR system's id for the person: the key, unique in the request.",
+                ))
+                .examples([serde_json::json!("E-1042")])
                 .build()
                 .into(),
         );

@@ -43,13 +43,13 @@ pub const MAPPABLE_FIELDS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Rules {
     /// Who should have an account; absent means everyone sent.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     pub eligibility: Option<Condition>,
     /// `attributes.employment_status` values that mean the person is leaving (matched ignoring case).
     pub leaving_statuses: Vec<String>,
     /// Target field → where its value comes from. Targets: the unified fields in
     /// `GET /v1/providers` (`mappable_fields`), `email`, `phone`, or `extensions.<urn>.<attribute>`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, HashMap<String, serde_json::Value>>)]
     pub mapping: Map<String, Value>,
     /// How existing accounts are matched, in order.
     pub match_order: Vec<MatchKey>,

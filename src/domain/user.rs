@@ -102,7 +102,7 @@ pub struct UserFields {
     /// Provider attributes by schema URN, passed through both ways, e.g.
     /// `{"urn:8x8:scim:schemas:extension:8x8user:2.0:User": {"site": "London"}}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, HashMap<String, serde_json::Value>>)]
     pub extensions: Map<String, Value>,
 }
 
@@ -254,7 +254,7 @@ pub struct UserPatch {
     pub manager_id: Patch<String>,
     /// `{<schema URN>: {<attribute>: value or null}}`: sets or removes single attributes.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, HashMap<String, serde_json::Value>>>)]
     pub extensions: Patch<Map<String, Value>>,
 }
 

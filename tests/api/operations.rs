@@ -118,3 +118,15 @@ both_backends! {
         assert_eq!(app.get("/v1/operations").await.json()["items"].as_array().unwrap().len(), 3);
     }
 }
+
+#[tokio::test]
+async fn a_date_without_a_time_is_refused_as_not_rfc_3339() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let reply = app.get("/v1/operations?from=2026-11-24").await;
+    let problem = reply.assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "from");
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "must be an RFC 3339 date-time, e.g. 2026-11-24T00:00:00Z"
+    );
+}

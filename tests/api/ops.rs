@@ -103,6 +103,19 @@ async fn cors_admits_only_configured_origins_including_preflight() {
         actual.header("access-control-allow-origin"),
         Some("https://hr.example.com")
     );
+    // A browser's script can read only the headers listed here.
+    let exposed = actual.header("access-control-expose-headers").unwrap();
+    for header in [
+        "location",
+        "retry-after",
+        "x-request-id",
+        "idempotency-replayed",
+    ] {
+        assert!(
+            exposed.contains(header),
+            "{header} is not exposed: {exposed}"
+        );
+    }
 }
 
 #[tokio::test]

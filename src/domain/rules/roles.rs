@@ -22,7 +22,7 @@ const MAX_GROUPS_PER_ROLE: usize = 100;
 pub struct Role {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     pub when: Option<Condition>,
     pub groups: Vec<String>,
 }

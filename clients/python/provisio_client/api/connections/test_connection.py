@@ -1,0 +1,249 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.test_options import TestOptions
+from ...models.test_report import TestReport
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    connection: str,
+    *,
+    body: None | TestOptions | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/connections/{connection}/test".format(
+            connection=quote(str(connection), safe=""),
+        ),
+    }
+
+    if isinstance(body, TestOptions):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | TestReport | None:
+    if response.status_code == 200:
+        response_200 = TestReport.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | TestReport]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    connection: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: None | TestOptions | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[Problem | TestReport]:
+    """Test a connection: reach the app, authenticate, list users, read its
+    ServiceProviderConfig, and probe what it really does (`count`, filters and
+    their case, paging, page sizes, Groups); with `write: true`, also with a
+    throwaway user. What is found is stored as the connection's `app_profile`.
+    A failing app is reported in the body (`ok: false`), not as an error of provisio's.
+
+    Args:
+        connection (str):
+        idempotency_key (str | Unset):
+        body (None | TestOptions | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TestReport]
+    """
+
+    kwargs = _get_kwargs(
+        connection=connection,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    connection: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: None | TestOptions | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Problem | TestReport | None:
+    """Test a connection: reach the app, authenticate, list users, read its
+    ServiceProviderConfig, and probe what it really does (`count`, filters and
+    their case, paging, page sizes, Groups); with `write: true`, also with a
+    throwaway user. What is found is stored as the connection's `app_profile`.
+    A failing app is reported in the body (`ok: false`), not as an error of provisio's.
+
+    Args:
+        connection (str):
+        idempotency_key (str | Unset):
+        body (None | TestOptions | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TestReport
+    """
+
+    return sync_detailed(
+        connection=connection,
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    connection: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: None | TestOptions | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[Problem | TestReport]:
+    """Test a connection: reach the app, authenticate, list users, read its
+    ServiceProviderConfig, and probe what it really does (`count`, filters and
+    their case, paging, page sizes, Groups); with `write: true`, also with a
+    throwaway user. What is found is stored as the connection's `app_profile`.
+    A failing app is reported in the body (`ok: false`), not as an error of provisio's.
+
+    Args:
+        connection (str):
+        idempotency_key (str | Unset):
+        body (None | TestOptions | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TestReport]
+    """
+
+    kwargs = _get_kwargs(
+        connection=connection,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    connection: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: None | TestOptions | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Problem | TestReport | None:
+    """Test a connection: reach the app, authenticate, list users, read its
+    ServiceProviderConfig, and probe what it really does (`count`, filters and
+    their case, paging, page sizes, Groups); with `write: true`, also with a
+    throwaway user. What is found is stored as the connection's `app_profile`.
+    A failing app is reported in the body (`ok: false`), not as an error of provisio's.
+
+    Args:
+        connection (str):
+        idempotency_key (str | Unset):
+        body (None | TestOptions | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TestReport
+    """
+
+    return (
+        await asyncio_detailed(
+            connection=connection,
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed
