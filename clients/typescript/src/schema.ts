@@ -663,6 +663,7 @@ export interface components {
          *     - `deprovision_threshold`: The plan deprovisions more accounts than the connection's limit; review it and apply with `force: true`.
          *     - `sync_run_not_found`: No sync run has this id.
          *     - `sync_in_progress`: A sync run for this connection is still being applied; wait for it, then plan again.
+         *     - `busy`: provisio holds as many bytes of apps' answers in memory as it may (`PROVISIO_MAX_ANSWER_MEMORY_BYTES`); retry after `Retry-After`.
          *     - `deadline_exceeded`: The request did not finish within provisio's per-request deadline.
          *     - `not_ready`: The database is not reachable (readiness).
          *     - `internal`: An unexpected failure inside provisio; details are in its log under the request id.
@@ -1487,6 +1488,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description provisio holds as many bytes of apps' answers in memory as it may (`busy`; `PROVISIO_MAX_ANSWER_MEMORY_BYTES`); the `Retry-After` header says when to retry */
+        Busy: {
+            headers: {
+                /** @description Seconds to wait before retrying */
+                "retry-after"?: number;
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Conflicts with the current state (`connection_exists`, `user_exists`, `concurrent_modification`), or a request with this `Idempotency-Key` is still running (`idempotency_key_in_use`) */
         Conflict: {
             headers: {
@@ -1977,6 +1990,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2029,6 +2043,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2062,6 +2077,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2094,6 +2110,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2141,6 +2158,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2179,6 +2197,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2233,6 +2252,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2267,6 +2287,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2301,6 +2322,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2464,6 +2486,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2550,6 +2573,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2614,6 +2638,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2646,6 +2671,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2678,6 +2704,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2726,6 +2753,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2765,6 +2793,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2804,6 +2833,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Busy"];
             504: components["responses"]["GatewayTimeout"];
         };
     };

@@ -61,6 +61,8 @@ class Problem:
             with `force: true`.
             - `sync_run_not_found`: No sync run has this id.
             - `sync_in_progress`: A sync run for this connection is still being applied; wait for it, then plan again.
+            - `busy`: provisio holds as many bytes of apps' answers in memory as it may
+            (`PROVISIO_MAX_ANSWER_MEMORY_BYTES`); retry after `Retry-After`.
             - `deadline_exceeded`: The request did not finish within provisio's per-request deadline.
             - `not_ready`: The database is not reachable (readiness).
             - `internal`: An unexpected failure inside provisio; details are in its log under the request id.
