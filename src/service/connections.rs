@@ -79,6 +79,11 @@ pub struct ConnectionService {
 }
 
 impl ConnectionService {
+    /// Where a cache of connections hears that one changed, on any replica.
+    pub fn watch(&self) -> crate::store::ConnectionWatch {
+        self.store.connection_watch()
+    }
+
     pub fn new(store: DynStore, keys: KeyRing, network: Arc<NetworkPolicy>) -> Self {
         Self {
             store,

@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod app;
+mod budget;
 mod connections;
 mod groups;
 mod health;
@@ -16,6 +17,7 @@ pub use api_keys::{
     API_KEY_PREFIX, ApiKeyInfo, ApiKeyService, KeyOwner, generate_api_key, key_digest,
 };
 pub use app::Apps;
+pub use budget::SharedBudgets;
 pub use connections::{
     ConnectionChanges, ConnectionPage, ConnectionService, NewConnection, RotationFailure,
     RotationReport,

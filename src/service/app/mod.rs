@@ -85,6 +85,12 @@ impl Apps {
         }
     }
 
+    /// Draws every connection's rate budget from the one replicas share.
+    pub fn with_shared_budgets(mut self, budgets: super::SharedBudgets) -> Self {
+        self.limiters = Limiters::shared(budgets);
+        self
+    }
+
     /// The connection with its credentials opened, ready to call.
     pub async fn open(&self, key: &ConnectionKey) -> Result<Arc<AppConnection>, ServiceError> {
         let (connection, credentials) = self.connections.get_with_credentials(key).await?;
