@@ -1,7 +1,7 @@
 //! The rate budget of connections shared by replicas, in storage terms: a
 //! departure schedule to lease stretches of, concurrency slots to hold, and a
 //! pause every replica hears of. Only Postgres has one (SQLite is one process).
-//! Times are the database's: a lease says how far from *now* its departures start.
+//! Times are the database's clock ([`BudgetLedger::now`] reads it).
 
 use std::time::Duration;
 
@@ -15,8 +15,8 @@ use super::StoreError;
 /// A stretch of a connection's departure schedule, this replica's alone.
 #[derive(Debug, Clone, Copy)]
 pub struct PaceLease {
-    /// How long from the database's now the first departure is.
-    pub starts_in: Duration,
+    /// When the first departure is.
+    pub starts_at: DateTime<Utc>,
     /// Where the schedule stood after this lease, as the database keeps it
     /// (to hand the unused end back).
     pub ends_at: DateTime<Utc>,
@@ -33,6 +33,9 @@ pub enum BudgetNotice {
 
 #[async_trait]
 pub trait BudgetLedger: Send + Sync {
+    /// The database's clock, without a round trip (see `Store::now`).
+    fn now(&self) -> DateTime<Utc>;
+
     /// Leases `count` departures, `interval` apart, from the first free time
     /// (not before now, nor before a pause ends).
     async fn lease_pace(

@@ -128,6 +128,10 @@ impl ConnectionBudget {
             }
             if let Some(next) = pace.next {
                 tokio::time::sleep_until(next).await;
+                if Instant::now().saturating_duration_since(next) > self.lateness() {
+                    // Woken too late (a busy runtime): this departure is missed.
+                    continue;
+                }
             }
             if self.paused_until().is_some() {
                 // Departures leased before the pause are void: the app said stop.
@@ -148,7 +152,9 @@ impl ConnectionBudget {
         if late <= self.lateness() || pace.left == 0 {
             return;
         }
-        let missed = (late.as_secs_f64() / self.interval.as_secs_f64()).ceil() as u32;
+        // Those more than `lateness` past, and only those.
+        let past = (late - self.lateness()).as_secs_f64() / self.interval.as_secs_f64();
+        let missed = past.floor() as u32 + 1;
         let missed = missed.min(pace.left);
         pace.left -= missed;
         pace.next = Some(next + self.interval * missed);
@@ -161,9 +167,10 @@ impl ConnectionBudget {
             .await
         {
             Ok(lease) => {
-                // The database's now is (about) when the answer arrived: a
-                // little late, so the departures can only come later, never closer.
-                pace.next = Some(Instant::now() + lease.starts_in);
+                // Mapped through the clocks' offset, not the round trip: a
+                // lease answered late (a busy pool, a busy replica) still
+                // departs when the database's schedule says.
+                pace.next = Some(self.ledger.instant_of(lease.starts_at));
                 pace.left = count;
                 pace.ends_at = Some(lease.ends_at);
                 true

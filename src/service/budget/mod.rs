@@ -60,6 +60,19 @@ impl Ledger {
         }
     }
 
+    /// Where `at`, a time on the database's clock, falls on this process's clock.
+    fn instant_of(&self, at: DateTime<Utc>) -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
+        let ahead = at - self.store.now();
+        match ahead.to_std() {
+            Ok(ahead) => now + ahead,
+            Err(_) => {
+                let behind = (-ahead).to_std().unwrap_or_default();
+                now.checked_sub(behind).unwrap_or(now)
+            }
+        }
+    }
+
     fn observe_wait(&self, connection: Uuid, waited: Duration) {
         if let Some(metrics) = &self.metrics
             && waited >= Duration::from_millis(1)
@@ -133,15 +146,18 @@ impl SharedBudgets {
     /// Starts the background tasks (they stop when the last clone drops).
     pub fn new(store: Arc<dyn BudgetLedger>, metrics: Option<Arc<Metrics>>) -> Self {
         let notices = store.notices();
+        let holder = Uuid::now_v7();
+        tracing::info!(%holder, "sharing connections' rate budgets with the other replicas");
         let inner = Arc::new(Inner {
             ledger: Ledger {
                 store,
-                holder: Uuid::now_v7(),
+                holder,
                 metrics,
             },
             budgets: Mutex::default(),
         });
-        tokio::spawn(tend(Arc::downgrade(&inner)));
+        tokio::spawn(tidy(Arc::downgrade(&inner)));
+        tokio::spawn(renew(Arc::downgrade(&inner)));
         tokio::spawn(hear(Arc::downgrade(&inner), notices));
         Self { inner }
     }
@@ -185,23 +201,31 @@ impl Inner {
     }
 }
 
-/// Hands back what is idle and renews the slots held, while the budgets live.
-async fn tend(inner: Weak<Inner>) {
+/// Hands back what is idle, while the budgets live.
+async fn tidy(inner: Weak<Inner>) {
     let mut ticks = tokio::time::interval(TICK);
-    let mut last_renewal = tokio::time::Instant::now();
     loop {
         ticks.tick().await;
         let Some(inner) = inner.upgrade() else { return };
-        let budgets = inner.live();
-        for budget in &budgets {
+        for budget in inner.live() {
             budget.return_idle_pace(IDLE).await;
             budget.return_idle_slots(IDLE, false).await;
         }
-        if last_renewal.elapsed() >= RENEW_EVERY && budgets.iter().any(|b| b.held_count() > 0) {
-            last_renewal = tokio::time::Instant::now();
-            if let Err(error) = inner.ledger.renew_slots().await {
-                tracing::warn!(%error, "could not renew the shared concurrency slots held");
-            }
+    }
+}
+
+/// Renews the slots held, on a task of its own: nothing may delay it past
+/// [`SLOT_TTL`], or the slots would go to another replica while still in use.
+async fn renew(inner: Weak<Inner>) {
+    let mut ticks = tokio::time::interval(RENEW_EVERY);
+    loop {
+        ticks.tick().await;
+        let Some(inner) = inner.upgrade() else { return };
+        if inner.live().iter().all(|b| b.held_count() == 0) {
+            continue;
+        }
+        if let Err(error) = inner.ledger.renew_slots().await {
+            tracing::warn!(%error, "could not renew the shared concurrency slots held");
         }
     }
 }

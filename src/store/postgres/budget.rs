@@ -9,6 +9,7 @@ use sqlx::{PgPool, Row};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use super::clock::DbClock;
 use crate::store::{
     StoreError,
     budget::{BudgetLedger, BudgetNotice, PaceLease},
@@ -20,15 +21,12 @@ pub(super) const BUDGET_CHANNEL: &str = "provisio_budget";
 
 pub struct PgBudget {
     pub(super) pool: PgPool,
+    pub(super) clock: DbClock,
     pub(super) notices: broadcast::Sender<BudgetNotice>,
 }
 
 fn micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
-}
-
-fn seconds(value: f64) -> Duration {
-    Duration::try_from_secs_f64(value.max(0.0)).unwrap_or(Duration::ZERO)
 }
 
 /// Reads a budget notice's payload; `None` for one this version does not know.
@@ -47,6 +45,10 @@ pub(super) fn parse_notice(payload: &str) -> Option<BudgetNotice> {
 
 #[async_trait]
 impl BudgetLedger for PgBudget {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     async fn lease_pace(
         &self,
         connection: Uuid,
@@ -60,15 +62,14 @@ impl BudgetLedger for PgBudget {
              values ($1, now() + $2 * interval '1 microsecond') \
              on conflict (connection_id) do update set next_at = \
              greatest(b.next_at, now(), coalesce(b.paused_until, now())) + $2 * interval '1 microsecond' \
-             returning next_at, extract(epoch from next_at - now())::float8 as ends_in",
+             returning next_at - $2 * interval '1 microsecond' as starts_at, next_at",
         )
         .bind(connection)
         .bind(micros(interval) * i64::from(count))
         .fetch_one(&self.pool)
         .await?;
-        let ends_in = seconds(row.try_get("ends_in")?);
         Ok(PaceLease {
-            starts_in: ends_in.saturating_sub(interval * count),
+            starts_at: row.try_get("starts_at")?,
             ends_at: row.try_get("next_at")?,
         })
     }

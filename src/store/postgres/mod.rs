@@ -37,6 +37,10 @@ const CLAIM_LOCK: &str = " for update skip locked";
 type Db = sqlx::Postgres;
 type DbStore = PostgresStore;
 
+/// Connections of the shared budget's own pool: a lease, a hand-back and a
+/// renewal may overlap.
+const BUDGET_CONNECTIONS: u32 = 3;
+
 /// Budget notices kept for a slow shared budget before it lags.
 const NOTICE_BACKLOG: usize = 1024;
 
@@ -64,15 +68,22 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
+        // The shared budget and the clock have connections of their own: a
+        // lease or a renewal queued behind a burst of requests would come too
+        // late (renewals lapse, departures bunch).
+        let own = PgPoolOptions::new()
+            .max_connections(BUDGET_CONNECTIONS)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_lazy_with(connect);
         let clock = DbClock::default();
-        clock.measure(&pool).await?;
+        clock.measure(&own).await?;
         let watch = ConnectionWatch::new(false);
         let notices = broadcast::channel(NOTICE_BACKLOG).0;
         let tasks = vec![
-            tokio::spawn(clock.clone().keep_measuring(pool.clone())).abort_handle(),
+            tokio::spawn(clock.clone().keep_measuring(own.clone())).abort_handle(),
             tokio::spawn(listen::listen_forever(
                 pool.clone(),
                 watch.clone(),
@@ -82,7 +93,8 @@ impl PostgresStore {
         ];
         Ok(Self {
             budget: Arc::new(PgBudget {
-                pool: pool.clone(),
+                pool: own,
+                clock: clock.clone(),
                 notices,
             }),
             pool,
