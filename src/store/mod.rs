@@ -6,6 +6,7 @@
 
 pub mod budget;
 pub(crate) mod codec;
+mod exclusive;
 mod model;
 mod postgres;
 mod sqlite;
@@ -18,6 +19,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+pub use exclusive::Exclusive;
 pub use model::{
     ApiKeyRow, ConnectionRow, IdempotencyBegin, IdempotencyRecord, IdempotencyState, ItemOutcome,
     KeyUsage, ManagedUserRow, NewIdempotency, PlanRow, UnreadableItem,
@@ -77,28 +79,6 @@ pub trait Store:
     /// Runs `task` on one replica at a time: `Some` while no other holds it,
     /// until the guard drops (or the process dies).
     async fn try_exclusive(&self, task: &str) -> Result<Option<Exclusive>, StoreError>;
-}
-
-/// Held while a task runs on this replica alone (see [`Store::try_exclusive`]).
-pub struct Exclusive(Option<sqlx::pool::PoolConnection<sqlx::Postgres>>);
-
-impl Exclusive {
-    /// One process: nobody else to exclude.
-    fn in_process() -> Self {
-        Self(None)
-    }
-
-    /// Holds the database session that holds the lock.
-    fn holding(connection: sqlx::pool::PoolConnection<sqlx::Postgres>) -> Self {
-        Self(Some(connection))
-    }
-}
-
-impl Drop for Exclusive {
-    fn drop(&mut self) {
-        // Closing the session releases its advisory lock; pooled again, it would keep it.
-        drop(self.0.take().map(sqlx::pool::PoolConnection::detach));
-    }
 }
 
 #[async_trait]

@@ -10,6 +10,7 @@ mod catalogue;
 mod connection_errors;
 mod connections;
 mod edge;
+mod failover;
 mod faults;
 mod groups;
 mod helpers;

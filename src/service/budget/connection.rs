@@ -122,27 +122,32 @@ impl ConnectionBudget {
                 let count = (self.pace_waiters.load(Ordering::Relaxed) + 1).min(self.lease_max);
                 if !self.lease_pace(&mut pace, count).await {
                     tokio::time::sleep(STORE_RETRY).await;
-                    continue;
                 }
-                continue;
+            } else if self.leave_at_next(&mut pace).await {
+                return;
             }
-            if let Some(next) = pace.next {
-                tokio::time::sleep_until(next).await;
-                if Instant::now().saturating_duration_since(next) > self.lateness() {
-                    // Woken too late (a busy runtime): this departure is missed.
-                    continue;
-                }
-            }
-            if self.paused_until().is_some() {
-                // Departures leased before the pause are void: the app said stop.
-                pace.left = 0;
-                continue;
-            }
-            pace.left -= 1;
-            pace.next = pace.next.map(|n| n + self.interval);
-            pace.last_taken = Some(Instant::now());
-            return;
         }
+    }
+
+    /// Waits for the next leased departure and takes it, unless the wait
+    /// ran late or a pause came meanwhile.
+    async fn leave_at_next(&self, pace: &mut Pace) -> bool {
+        if let Some(next) = pace.next {
+            tokio::time::sleep_until(next).await;
+            if Instant::now().saturating_duration_since(next) > self.lateness() {
+                // Woken too late (a busy runtime): this departure is missed.
+                return false;
+            }
+        }
+        if self.paused_until().is_some() {
+            // Departures leased before the pause are void: the app said stop.
+            pace.left = 0;
+            return false;
+        }
+        pace.left -= 1;
+        pace.next = pace.next.map(|n| n + self.interval);
+        pace.last_taken = Some(Instant::now());
+        true
     }
 
     /// Forgets departures whose time passed unused.
