@@ -53,7 +53,7 @@ async fn a_burst_of_a_thousand_calls_reaches_the_app_at_twenty_per_second() {
     assert!(
         statuses.iter().all(|s| *s == 200),
         "every caller succeeds: {:?}",
-        statuses.iter().filter(|s| **s != 200).count()
+        statuses.iter().filter(|s| **s != 200).collect::<Vec<_>>()
     );
 
     let mut arrivals = arrivals.lock().unwrap().clone();
