@@ -74,8 +74,11 @@ start_postgres() {
     fi
     "${PG_AS[@]}" "$bindir/initdb" -D "$dir/data" -U provisio --auth=trust --no-sync -E UTF8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
+    # Globals: the clean-up runs after this function's locals are gone.
+    PG_CTL="$bindir/pg_ctl"
+    PG_DATA="$dir/data"
     stop_postgres() {
-        "${PG_AS[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+        "${PG_AS[@]}" "$PG_CTL" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1 || true
     }
     "${PG_AS[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \

@@ -51,7 +51,9 @@ pub(super) struct ConnectionBudget {
     slot_waiters: AtomicU32,
     last_slot_use: Mutex<Option<Instant>>,
     /// Slots came free on another replica.
-    pub(super) freed: Notify,
+    freed: Notify,
+    /// When a lease last found fewer slots free than it wanted.
+    exhausted: Mutex<Option<Instant>>,
 }
 
 impl ConnectionBudget {
@@ -79,6 +81,7 @@ impl ConnectionBudget {
             slot_waiters: AtomicU32::new(0),
             last_slot_use: Mutex::default(),
             freed: Notify::new(),
+            exhausted: Mutex::default(),
         }
     }
 
@@ -263,7 +266,14 @@ impl ConnectionBudget {
     /// Leases as many slots as calls wait here, if any are free anywhere.
     async fn lease_slots(&self) {
         let _turn = self.slot_turn.lock().await;
-        if self.slots.available_permits() > 0 {
+        let exhausted = *self
+            .exhausted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.slots.available_permits() > 0
+            || exhausted.is_some_and(|at| at.elapsed() < SLOT_POLL)
+        {
+            // All taken a moment ago: ask again when some are freed, not per call.
             return;
         }
         let held = u32::try_from(self.held_count()).unwrap_or(u32::MAX);
@@ -277,6 +287,11 @@ impl ConnectionBudget {
         match self.ledger.lease_slots(self.connection, want).await {
             Ok(slots) => {
                 let count = slots.len();
+                *self
+                    .exhausted
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) =
+                    (count < want as usize).then(Instant::now);
                 self.held
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -285,6 +300,15 @@ impl ConnectionBudget {
             }
             Err(error) => tracing::warn!(%error, "could not lease shared concurrency slots"),
         }
+    }
+
+    /// Slots came free elsewhere: the calls waiting here may lease them.
+    pub(super) fn slots_freed(&self) {
+        *self
+            .exhausted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        self.freed.notify_waiters();
     }
 
     pub(super) fn held_count(&self) -> usize {

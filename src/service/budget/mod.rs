@@ -245,7 +245,7 @@ async fn hear(inner: Weak<Inner>, mut notices: tokio::sync::broadcast::Receiver<
                     budget.pause_here(delay);
                 }
                 BudgetNotice::SlotsFreed(id) if id == budget.connection => {
-                    budget.freed.notify_waiters();
+                    budget.slots_freed();
                 }
                 _ => {}
             }
