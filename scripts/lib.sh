@@ -1,4 +1,4 @@
-# Shared by scripts/test, scripts/fuzz and scripts/loadtest (sourced, not run).
+# Shared by scripts/test, scripts/fuzz, scripts/loadtest and scripts/bench-budget (sourced, not run).
 
 # ensure_venv DIR REQUIREMENTS...: a venv at DIR with exactly these pinned
 # requirements installed; rebuilt when any requirements file changes.
@@ -57,4 +57,42 @@ ensure_node_modules() {
         (cd "$dir" && npm ci --silent --no-audit --no-fund)
         cp "$dir/package-lock.json" "$stamp"
     fi
+}
+
+# start_postgres DIR: a throwaway Postgres cluster in DIR on a free port (run as
+# the `postgres` user when we are root: Postgres refuses root), its URL in
+# POSTGRES_URL; stop_postgres stops it. Needs initdb and pg_ctl.
+stop_postgres() { :; }
+start_postgres() {
+    local dir=$1 bindir="" candidate
+    for candidate in "$(command -v pg_ctl 2>/dev/null | xargs -r dirname)" /usr/lib/postgresql/*/bin; do
+        if [ -n "$candidate" ] && [ -x "$candidate/initdb" ] && [ -x "$candidate/pg_ctl" ]; then
+            bindir="$candidate"
+            break
+        fi
+    done
+    if [ -z "$bindir" ]; then
+        echo "no initdb/pg_ctl found; install PostgreSQL's server binaries or set DATABASE_URL" >&2
+        exit 1
+    fi
+    mkdir -p "$dir"
+    local port
+    port=$(free_port)
+    PG_AS=()
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres "$dir"
+        PG_AS=(runuser -u postgres --)
+    fi
+    "${PG_AS[@]}" "$bindir/initdb" -D "$dir/data" -U provisio --auth=trust --no-sync -E UTF8 >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; exit 1; }
+    # Globals: the clean-up runs after this function's locals are gone.
+    PG_CTL="$bindir/pg_ctl"
+    PG_DATA="$dir/data"
+    stop_postgres() {
+        "${PG_AS[@]}" "$PG_CTL" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1 || true
+    }
+    "${PG_AS[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+        || { cat "$dir/server.log" >&2; exit 1; }
+    POSTGRES_URL="postgres://provisio@127.0.0.1:$port/postgres"
 }

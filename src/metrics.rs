@@ -1,6 +1,7 @@
 //! Prometheus metrics, served at `/metrics`: HTTP requests by route and
 //! status, open client connections and those shed, calls to apps by provider and outcome, retries, rate-limit waits and
-//! the database pool. Labels never carry connection names, user data or secrets.
+//! the database pool, and the budget replicas share (waits per connection id,
+//! database round trips). Labels never carry connection names, user data or secrets.
 
 mod exposition;
 
@@ -58,6 +59,16 @@ struct RetryLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ConnectionLabels {
+    connection: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: String,
 }
@@ -87,6 +98,8 @@ pub struct Metrics {
     upstream_retries: Family<RetryLabels, Counter>,
     rate_limit_waits: Family<ProviderLabels, Counter>,
     rate_limit_wait: Histograms<ProviderLabels>,
+    shared_budget_wait: Histograms<ConnectionLabels>,
+    shared_budget_round_trips: Family<KindLabels, Counter>,
     operation_log_failures: Counter,
     deferred_writes: Gauge,
     deferred_writes_lost: Counter,
@@ -133,6 +146,14 @@ const RATE_LIMIT_WAIT: (&str, &str) = (
     "rate_limit_wait_seconds",
     "Time calls waited for their connection's rate budget",
 );
+const SHARED_BUDGET_WAIT: (&str, &str) = (
+    "shared_budget_wait_seconds",
+    "Time calls waited for the rate budget replicas share, by connection id",
+);
+const SHARED_BUDGET_ROUND_TRIPS: (&str, &str) = (
+    "shared_budget_round_trips",
+    "Database round trips spent on the shared rate budget, by kind",
+);
 const OPERATION_LOG_FAILURES: (&str, &str) = (
     "operation_log_failures",
     "Operation log entries that could not be written",
@@ -178,6 +199,8 @@ impl Metrics {
             upstream_retries: registered(r, UPSTREAM_RETRIES, Family::default()),
             rate_limit_waits: registered(r, RATE_LIMIT_WAITS, Family::default()),
             rate_limit_wait: registered(r, RATE_LIMIT_WAIT, latency_family()),
+            shared_budget_wait: registered(r, SHARED_BUDGET_WAIT, latency_family()),
+            shared_budget_round_trips: registered(r, SHARED_BUDGET_ROUND_TRIPS, Family::default()),
             operation_log_failures: registered(r, OPERATION_LOG_FAILURES, Counter::default()),
             deferred_writes: registered(r, DEFERRED_WRITES, Gauge::default()),
             deferred_writes_lost: registered(r, DEFERRED_WRITES_LOST, Counter::default()),
@@ -233,6 +256,21 @@ impl Metrics {
         self.rate_limit_wait
             .get_or_create(&labels)
             .observe(waited.as_secs_f64());
+    }
+
+    pub fn observe_shared_budget_wait(&self, connection: uuid::Uuid, waited: Duration) {
+        self.shared_budget_wait
+            .get_or_create(&ConnectionLabels {
+                connection: connection.to_string(),
+            })
+            .observe(waited.as_secs_f64());
+    }
+
+    /// One database round trip of the shared budget; `kind` is a fixed word.
+    pub fn count_shared_budget_round_trip(&self, kind: &'static str) {
+        self.shared_budget_round_trips
+            .get_or_create(&KindLabels { kind })
+            .inc();
     }
 
     pub fn count_operation_log_failure(&self) {
@@ -301,6 +339,8 @@ mod tests {
         metrics.observe_rate_limit_wait("scim", Duration::from_millis(50));
         metrics.set_open_connections(4);
         metrics.count_shed_connection("header_timeout");
+        metrics.observe_shared_budget_wait(uuid::Uuid::nil(), Duration::from_millis(5));
+        metrics.count_shared_budget_round_trip("lease_pace");
         let text = metrics.render(PoolStats {
             size: 3,
             idle: 2,
@@ -315,6 +355,8 @@ mod tests {
             r#"provisio_db_pool_connections{state="in_use"} 1"#,
             "provisio_http_open_connections 4",
             r#"provisio_http_connections_shed_total{reason="header_timeout"} 1"#,
+            r#"provisio_shared_budget_wait_seconds_count{connection="00000000-0000-0000-0000-000000000000"} 1"#,
+            r#"provisio_shared_budget_round_trips_total{kind="lease_pace"} 1"#,
         ] {
             assert!(text.contains(needle), "missing {needle} in\n{text}");
         }

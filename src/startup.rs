@@ -18,7 +18,7 @@ use crate::{
     server::Server,
     service::{
         ApiKeyService, Apps, ConnectionService, GroupService, HealthService, IdempotencyService,
-        OperationService, UserService,
+        OperationService, SharedBudgets, UserService,
         sync::{SyncService, Worker},
     },
     store::{self, DynStore, StoreOptions},
@@ -35,10 +35,14 @@ pub struct Application {
     maintenance: Maintenance,
     worker: Worker,
     grace: Duration,
+    /// This replica's share of the budget replicas share (Postgres).
+    budgets: Option<SharedBudgets>,
 }
 
 /// Housekeeping that runs beside the server: pruning old operation log entries,
-/// expired idempotency keys, expired sync plans and old sync runs.
+/// expired idempotency keys, expired sync plans and old sync runs. Replicas
+/// take turns (one at a time holds the database's lock for it); each prune is
+/// one statement, so a replica dying mid-way leaves each done or not at all.
 #[derive(Clone)]
 struct Maintenance {
     store: DynStore,
@@ -51,7 +55,18 @@ const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(3600);
 
 impl Maintenance {
     async fn run_once(&self) {
-        let now = store::now();
+        let _alone = match self.store.try_exclusive("housekeeping").await {
+            Ok(Some(guard)) => guard,
+            Ok(None) => {
+                tracing::debug!("another replica is doing the housekeeping");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not take the housekeeping lock");
+                return;
+            }
+        };
+        let now = self.store.now();
         match self.operations.prune(self.retention, now).await {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned old operation log entries"),
@@ -95,16 +110,19 @@ impl Application {
         let store = open_store(&config.database).await?;
         let network = network_policy(&config);
         let connections = ConnectionService::new(store.clone(), key_ring, network.clone());
+        connections.hear_changes();
         ensure_key_ring_opens_everything(&connections).await?;
         let work = Arc::new(Notify::new());
-        let state = app_state(
-            &config,
-            &store,
-            connections,
-            network,
-            api_keys,
-            work.clone(),
-        )?;
+        let metrics = Arc::new(Metrics::new());
+        let budgets = store
+            .shared_budget()
+            .map(|ledger| SharedBudgets::new(ledger, Some(metrics.clone())));
+        let shared = Shared {
+            work: work.clone(),
+            metrics,
+            budgets: budgets.clone(),
+        };
+        let state = app_state(&config, &store, connections, network, api_keys, shared)?;
         let services = (state.users.clone(), state.groups.clone());
         let worker = Worker::new(store.clone(), services, config.sync.worker, work);
         let maintenance = Maintenance {
@@ -124,6 +142,7 @@ impl Application {
             maintenance,
             worker,
             grace,
+            budgets,
         })
     }
 
@@ -146,13 +165,22 @@ impl Application {
         let (stop_worker, worker_stopped) = watch::channel(false);
         let worker = tokio::spawn(self.worker.clone().run(worker_stopped));
         let grace = self.grace;
+        let budgets = self.budgets.clone();
+        // On the signal, the sync items in hand go back at once, for other
+        // replicas to take, while in-flight requests finish.
+        let stop = async move {
+            stop.await;
+            let _ = stop_worker.send(true);
+        };
         let result = self.serve(stop).await;
         housekeeping.abort();
-        let _ = stop_worker.send(true);
         if tokio::time::timeout(grace, worker).await.is_err() {
             tracing::warn!(
-                "sync items in hand did not finish within {grace:?}; another start will check and finish them"
+                "sync items in hand were not handed back within {grace:?}; their leases will lapse"
             );
+        }
+        if let Some(budgets) = budgets {
+            budgets.hand_back().await;
         }
         result
     }
@@ -175,17 +203,28 @@ fn network_policy(config: &Config) -> Arc<NetworkPolicy> {
     network
 }
 
+/// What the services share beside the store.
+struct Shared {
+    /// Wakes the sync worker.
+    work: Arc<Notify>,
+    metrics: Arc<Metrics>,
+    budgets: Option<SharedBudgets>,
+}
+
 /// The services the API calls: one store, one HTTP client to apps and one set
-/// of metrics under all of them. `work` wakes the sync worker.
+/// of metrics under all of them.
 fn app_state(
     config: &Config,
     store: &DynStore,
     connections: ConnectionService,
     network: Arc<NetworkPolicy>,
     api_keys: ApiKeys,
-    work: Arc<Notify>,
+    Shared {
+        work,
+        metrics,
+        budgets,
+    }: Shared,
 ) -> anyhow::Result<AppState> {
-    let metrics = Arc::new(Metrics::new());
     let options = ScimClientOptions {
         answer_budget_bytes: config.upstream.answer_memory_bytes,
         ..ScimClientOptions::default()
@@ -194,7 +233,13 @@ fn app_state(
         .context("Could not build the HTTP client.")?;
     let operations = OperationService::new(store.clone(), Some(metrics.clone()));
     let timeout = config.http.request_timeout;
-    let apps = Apps::new(connections.clone(), scim, operations.clone(), timeout);
+    let apps = Apps::new(
+        connections.clone(),
+        scim,
+        operations.clone(),
+        timeout,
+        budgets,
+    );
     let plan_ttl = config.sync.plan_ttl;
     Ok(AppState::new(Services {
         health: HealthService::new(store.clone()),

@@ -2,17 +2,49 @@
 //! to that connection: calls are paced at most `max_per_second` apart and at
 //! most `max_concurrency` are in flight, so a burst of API calls reaches the
 //! app at the configured pace and callers only see queueing time.
+//!
+//! One process keeps the budget in memory ([`Limiter::new`]); replicas
+//! sharing a database share it through a [`SharedBudget`] ([`Limiter::shared`]).
 
-use std::{sync::Arc, time::Duration};
+use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use tokio::{
     sync::{Mutex, OwnedSemaphorePermit, Semaphore},
     time::Instant,
 };
 
-const PACING_MARGIN: f64 = 1.02;
+/// Calls depart 2% further apart than the budget strictly allows: a departure
+/// schedule exactly at the budget would let network jitter bunch two calls
+/// and put an app's own limiter one call over.
+pub const PACING_MARGIN: f64 = 1.02;
+
+/// The least time between two departures at `max_per_second`.
+pub fn pacing_interval(max_per_second: u32) -> Duration {
+    Duration::from_secs_f64(PACING_MARGIN / f64::from(max_per_second.max(1)))
+}
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A connection's budget kept outside this process, for every replica.
+pub trait SharedBudget: Send + Sync {
+    /// Waits for a concurrency slot and a departure time; the permit is held
+    /// for the call.
+    fn acquire(&self) -> BoxFuture<'_, Option<OwnedSemaphorePermit>>;
+
+    /// Holds every replica's calls back for `delay`.
+    fn pause(&self, delay: Duration) -> BoxFuture<'_, ()>;
+}
 
 pub struct Limiter {
+    kind: Kind,
+}
+
+enum Kind {
+    Local(Local),
+    Shared(Arc<dyn SharedBudget>),
+}
+
+struct Local {
     /// The least time between two calls' departures; `None` is unpaced.
     interval: Option<Duration>,
     /// When the last call departed.
@@ -24,42 +56,53 @@ pub struct Limiter {
 
 impl std::fmt::Debug for Limiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Limiter")
-            .field("interval", &self.interval)
-            .finish_non_exhaustive()
+        let mut debug = f.debug_struct("Limiter");
+        match &self.kind {
+            Kind::Local(local) => debug.field("interval", &local.interval),
+            Kind::Shared(_) => debug.field("shared", &true),
+        }
+        .finish_non_exhaustive()
     }
 }
 
 impl Limiter {
-    /// Calls depart 2% further apart than the budget strictly allows: a
-    /// departure schedule exactly at the budget would let network jitter
-    /// bunch two calls and put an app's own limiter one call over.
+    /// This process's own budget.
     pub fn new(max_per_second: u32, max_concurrency: u32) -> Self {
-        Self {
-            interval: Some(Duration::from_secs_f64(
-                PACING_MARGIN / f64::from(max_per_second.max(1)),
-            )),
+        Self::local(Local {
+            interval: Some(pacing_interval(max_per_second)),
             last: Mutex::new(None),
             paused_until: Mutex::new(None),
             slots: Arc::new(Semaphore::new(max_concurrency.max(1) as usize)),
-        }
+        })
     }
 
     pub fn unlimited() -> Self {
-        Self {
+        Self::local(Local {
             interval: None,
             last: Mutex::new(None),
             paused_until: Mutex::new(None),
             slots: Arc::new(Semaphore::new(Semaphore::MAX_PERMITS)),
+        })
+    }
+
+    /// A budget shared with other replicas.
+    pub fn shared(budget: Arc<dyn SharedBudget>) -> Self {
+        Self {
+            kind: Kind::Shared(budget),
+        }
+    }
+
+    fn local(local: Local) -> Self {
+        Self {
+            kind: Kind::Local(local),
         }
     }
 
     /// Holds every call back for `delay` (the app's `Retry-After`).
     pub async fn pause(&self, delay: Duration) {
-        let until = Instant::now() + delay;
-        let mut paused = self.paused_until.lock().await;
-        if paused.is_none_or(|p| p < until) {
-            *paused = Some(until);
+        match &self.kind {
+            Kind::Local(local) => local.pause(delay).await,
+            Kind::Shared(shared) => shared.pause(delay).await,
         }
     }
 
@@ -80,6 +123,29 @@ impl Limiter {
     /// Waits for a slot and for the next departure time; returns the slot
     /// (held for the call) and how long the wait was.
     pub async fn acquire(&self) -> (Option<OwnedSemaphorePermit>, Duration) {
+        match &self.kind {
+            Kind::Local(local) => local.acquire().await,
+            Kind::Shared(shared) => {
+                let started = Instant::now();
+                let permit = shared.acquire().await;
+                (permit, started.elapsed())
+            }
+        }
+    }
+}
+
+impl Local {
+    async fn pause(&self, delay: Duration) {
+        let until = Instant::now() + delay;
+        let mut paused = self.paused_until.lock().await;
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
+        }
+    }
+
+    /// Waits for a slot and for the next departure time; returns the slot
+    /// (held for the call) and how long the wait was.
+    async fn acquire(&self) -> (Option<OwnedSemaphorePermit>, Duration) {
         let started = Instant::now();
         let paused = *self.paused_until.lock().await;
         if let Some(until) = paused {
@@ -137,9 +203,12 @@ mod tests {
         let (a, _) = bounded.acquire().await;
         let (b, _) = bounded.acquire().await;
         assert!(a.is_some() && b.is_some());
-        assert_eq!(bounded.slots.available_permits(), 0);
+        let Kind::Local(local) = &bounded.kind else {
+            unreachable!()
+        };
+        assert_eq!(local.slots.available_permits(), 0);
         drop(a);
-        assert_eq!(bounded.slots.available_permits(), 1);
+        assert_eq!(local.slots.available_permits(), 1);
         assert!(limiter.acquire().await.0.is_some());
     }
 }

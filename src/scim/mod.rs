@@ -25,7 +25,7 @@ pub use error::{ProviderError, ProviderErrorKind};
 pub use filter::Filter;
 pub use groups::{GROUP_SCHEMA, add_members, member_id, member_ids, remove_members};
 pub use habits::{Habits, Keeper, Learned};
-pub use limiter::Limiter;
+pub use limiter::{Limiter, SharedBudget, pacing_interval};
 pub use listing::Collection;
 pub use patch::{PatchOp, PatchOperation, apply_operations};
 pub use probe::{Written, version_of};

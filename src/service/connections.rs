@@ -89,6 +89,26 @@ pub struct ConnectionService {
 }
 
 impl ConnectionService {
+    /// Drops what this instance keeps about connections whenever the store
+    /// hears that one changed, here or on another replica (Postgres
+    /// `LISTEN/NOTIFY`), or that changes may have been missed. On Postgres a
+    /// notification arrives a moment after the write, so kept connections are
+    /// still confirmed by revision on every use (see [`super::cache`]); this
+    /// frees their opened credentials promptly on every replica.
+    pub fn hear_changes(&self) {
+        let mut heard = self.store.connection_watch().subscribe();
+        let changes = self.changes.clone();
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                match heard.recv().await {
+                    Ok(_) | Err(RecvError::Lagged(_)) => changes.bump(),
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
+    }
+
     /// With SQLite this is the only process on the database, so every change
     /// is heard of; on Postgres other instances may change connections too.
     pub fn new(store: DynStore, keys: KeyRing, network: Arc<NetworkPolicy>) -> Self {

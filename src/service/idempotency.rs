@@ -7,7 +7,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::ServiceError;
-use crate::store::{self, DynStore, IdempotencyBegin, IdempotencyState, NewIdempotency};
+use crate::store::{DynStore, IdempotencyBegin, IdempotencyState, NewIdempotency};
 
 /// How long past its deadline a request that died keeps its key locked.
 const LOCK_MARGIN: chrono::Duration = chrono::Duration::seconds(5);
@@ -69,7 +69,7 @@ impl IdempotencyService {
 
     /// Claims the key for a request, or says why not.
     pub async fn claim(&self, request: KeyRequest<'_>) -> Result<Claim, ServiceError> {
-        let now = store::now();
+        let now = self.store.now();
         let span = |d| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
         let new = NewIdempotency {
             api_key_id: request.api_key_id.to_owned(),

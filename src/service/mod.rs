@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod app;
+mod budget;
 mod cache;
 mod connections;
 mod deferred;
@@ -18,6 +19,7 @@ pub use api_keys::{
     API_KEY_PREFIX, ApiKeyInfo, ApiKeyService, KeyOwner, generate_api_key, key_digest,
 };
 pub use app::Apps;
+pub use budget::SharedBudgets;
 pub use connections::{
     ConnectionChanges, ConnectionPage, ConnectionService, NewConnection, RotationFailure,
     RotationReport,

@@ -4,10 +4,13 @@
 //! into each backend with its id and time codecs); each backend keeps only
 //! what truly differs: connecting, constraint names, and the lock a claim takes.
 
+pub mod budget;
 pub(crate) mod codec;
+mod exclusive;
 mod model;
 mod postgres;
 mod sqlite;
+mod watch;
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -16,12 +19,14 @@ use chrono::{DateTime, SubsecRound, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+pub use exclusive::Exclusive;
 pub use model::{
     ApiKeyRow, ConnectionRow, IdempotencyBegin, IdempotencyRecord, IdempotencyState, ItemOutcome,
     KeyUsage, ManagedUserRow, NewIdempotency, PlanRow, UnreadableItem,
 };
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use watch::{ConnectionChange, ConnectionWatch};
 
 use crate::{
     domain::{
@@ -64,6 +69,21 @@ pub trait Store:
 
     /// The connection pool's current figures.
     fn pool_stats(&self) -> PoolStats;
+
+    /// The time every replica sharing the database agrees on (the database's
+    /// clock on Postgres), at microsecond precision: what leases, retry times
+    /// and expiries are compared against.
+    fn now(&self) -> DateTime<Utc>;
+
+    /// Where caches hear that a connection changed, on any replica.
+    fn connection_watch(&self) -> ConnectionWatch;
+
+    /// The rate budget replicas share, where there can be several (Postgres).
+    fn shared_budget(&self) -> Option<Arc<dyn budget::BudgetLedger>>;
+
+    /// Runs `task` on one replica at a time: `Some` while no other holds it,
+    /// until the guard drops (or the process dies).
+    async fn try_exclusive(&self, task: &str) -> Result<Option<Exclusive>, StoreError>;
 }
 
 #[async_trait]
@@ -287,6 +307,10 @@ pub trait RunStore {
         retry_at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
+    /// Puts back every item `owner` is working on, claimable at once by
+    /// another instance (this one is stopping); returns how many.
+    async fn hand_back_items(&self, owner: &str) -> Result<u64, StoreError>;
+
     /// Marks finished every unfinished run with no pending or running item
     /// (one whose last item's bookkeeping failed); returns how many.
     async fn finish_idle_runs(&self, at: DateTime<Utc>) -> Result<u64, StoreError>;
@@ -318,6 +342,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("the database migrations failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The database did not answer in time (a probe must not hang with it).
+    #[error("the database did not answer within {0:?}")]
+    Timeout(Duration),
     /// A stored value does not parse: the database was edited by hand or is corrupt.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -347,6 +374,20 @@ pub async fn connect(url: &SecretString, options: &StoreOptions) -> Result<DynSt
         Ok(Arc::new(PostgresStore::connect(raw, options).await?))
     } else {
         Ok(Arc::new(SqliteStore::connect(raw, options).await?))
+    }
+}
+
+/// How long a readiness ping may take: orchestrators give up on a probe
+/// after a second or a few, and a database this slow is not ready anyway.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Awaits a ping query, within [`PING_TIMEOUT`].
+async fn ping<T>(
+    query: impl std::future::Future<Output = Result<T, sqlx::Error>>,
+) -> Result<(), StoreError> {
+    match tokio::time::timeout(PING_TIMEOUT, query).await {
+        Ok(result) => result.map(drop).map_err(StoreError::from),
+        Err(_) => Err(StoreError::Timeout(PING_TIMEOUT)),
     }
 }
 

@@ -488,3 +488,29 @@ impl wiremock::Respond for Stamped {
         self.template.clone()
     }
 }
+
+/// Sends `requests` all at once; their statuses (0 where no answer came).
+pub async fn send_all(requests: impl IntoIterator<Item = reqwest::RequestBuilder>) -> Vec<u16> {
+    let mut calls = tokio::task::JoinSet::new();
+    for request in requests {
+        calls.spawn(async move { request.send().await.map(|r| r.status().as_u16()) });
+    }
+    let mut statuses = Vec::new();
+    while let Some(result) = calls.join_next().await {
+        statuses.push(result.unwrap().unwrap_or(0));
+    }
+    statuses
+}
+
+/// The most of these (sorted) instants within any one second.
+pub fn busiest_second(arrivals: &[std::time::Instant]) -> usize {
+    (0..arrivals.len())
+        .map(|i| {
+            arrivals[i..]
+                .iter()
+                .take_while(|t| **t - arrivals[i] < std::time::Duration::from_secs(1))
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}

@@ -9,7 +9,7 @@ use wiremock::{
     matchers::{method, path_regex},
 };
 
-use crate::helpers::{API_KEY, Backend, Stamped, spawn_app_with};
+use crate::helpers::{API_KEY, Backend, Stamped, busiest_second, send_all, spawn_app_with};
 
 const CALLS: usize = 1000;
 const PER_SECOND: usize = 20;
@@ -44,36 +44,23 @@ async fn a_burst_of_a_thousand_calls_reaches_the_app_at_twenty_per_second() {
         .pool_max_idle_per_host(CALLS)
         .build()
         .unwrap();
-    let mut calls = tokio::task::JoinSet::new();
-    for i in 0..CALLS {
-        let request = client
+    let statuses = send_all((0..CALLS).map(|i| {
+        client
             .get(app.url(&format!("/v1/connections/wp/users/u{i}")))
-            .bearer_auth(API_KEY);
-        calls.spawn(async move { request.send().await.map(|r| r.status().as_u16()) });
-    }
-    let mut statuses = Vec::new();
-    while let Some(result) = calls.join_next().await {
-        statuses.push(result.unwrap().unwrap());
-    }
+            .bearer_auth(API_KEY)
+    }))
+    .await;
     assert!(
         statuses.iter().all(|s| *s == 200),
         "every caller succeeds: {:?}",
-        statuses.iter().filter(|s| **s != 200).count()
+        statuses.iter().filter(|s| **s != 200).collect::<Vec<_>>()
     );
 
     let mut arrivals = arrivals.lock().unwrap().clone();
     arrivals.sort();
     assert_eq!(arrivals.len(), CALLS, "no call was retried or lost");
     // In any one-second window, at most 20 calls arrived.
-    let busiest = (0..arrivals.len())
-        .map(|i| {
-            arrivals[i..]
-                .iter()
-                .take_while(|t| **t - arrivals[i] < Duration::from_secs(1))
-                .count()
-        })
-        .max()
-        .unwrap();
+    let busiest = busiest_second(&arrivals);
     assert!(
         busiest <= PER_SECOND,
         "{busiest} calls arrived within one second"

@@ -39,7 +39,7 @@ macro_rules! store_suite {
     )*};
 }
 
-fn row(name: &str, key_id: &str) -> ConnectionRow {
+pub fn row(name: &str, key_id: &str) -> ConnectionRow {
     let now = store::now();
     ConnectionRow {
         connection_id: Uuid::now_v7(),

@@ -5,14 +5,14 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use provisio::crypto::KeyRing;
 use serde_json::{Value, json};
 
 use crate::{
     both_backends,
-    helpers::{API_KEY, Backend, TestApp, TestDb, spawn_app},
+    helpers::{API_KEY, Backend, TestApp, spawn_app},
     process::Process,
     proxy::CountingProxy,
+    replicas::Replicas,
     scim_server::{ScimAuth, ScimServer},
 };
 
@@ -526,57 +526,38 @@ async fn the_catalogue_lists_mappable_fields() {
 
 /// provisio processes sharing one Postgres database and key ring, with a SCIM
 /// server behind a counting proxy.
-struct Cluster {
-    db: TestDb,
-    keys: String,
-    dirs: Vec<tempfile::TempDir>,
+pub struct Cluster {
+    pub replicas: Replicas,
     server: ScimServer,
-    proxy: CountingProxy,
+    pub proxy: CountingProxy,
 }
 
 impl Cluster {
-    async fn new() -> Self {
+    pub async fn new() -> Self {
         let server = ScimServer::start(ScimAuth::Bearer(TOKEN)).await;
         Self {
-            db: TestDb::new(Backend::Postgres).await,
-            keys: KeyRing::generate_entry("sync-k1").unwrap().to_string(),
-            dirs: Vec::new(),
+            replicas: Replicas::start(0, &[]).await,
             proxy: CountingProxy::start(&server.base_url).await,
             server,
         }
     }
 
-    /// Starts a process (each with its own data directory) with `extra` environment.
-    async fn start(&mut self, extra: &[(&str, &str)]) -> Process {
-        self.dirs.push(tempfile::TempDir::new().unwrap());
-        let dir = self
-            .dirs
-            .last()
-            .unwrap()
-            .path()
-            .to_str()
-            .unwrap()
-            .to_owned();
-        let mut env = vec![
-            ("DATABASE_URL", self.db.url.as_str()),
-            ("PROVISIO_DATA_DIR", dir.as_str()),
-            ("PROVISIO_ENCRYPTION_KEYS", self.keys.as_str()),
-            ("PROVISIO_API_KEYS", API_KEY),
-            ("PROVISIO_ALLOW_PRIVATE_NETWORKS", "true"),
-        ];
-        env.extend_from_slice(extra);
-        Process::start(&env).await
+    /// Starts a process with `extra` environment.
+    pub async fn start(&mut self, extra: &[(&str, &str)]) -> Process {
+        self.replicas.spawn(extra).await
     }
 
-    /// Connects `hr` at `rate` requests per second and applies `people` through
-    /// `process`; returns the run's location.
-    async fn apply(&self, process: &Process, rate: u32, people: Vec<Value>) -> String {
+    /// Connects `hr` with `settings` and applies `people` through `process`;
+    /// returns the run's location.
+    pub async fn apply(&self, process: &Process, settings: Value, people: Vec<Value>) -> String {
         let client = reqwest::Client::new();
         let created = client
             .post(process.url("/v1/connections"))
             .bearer_auth(API_KEY)
-            .json(&json!({"name": "hr", "provider": "scim", "instance_url": self.proxy.base_url,
-                "credentials": {"type": "bearer", "token": TOKEN}, "settings": {"max_requests_per_second": rate}}))
+            .json(
+                &json!({"name": "hr", "provider": "scim", "instance_url": self.proxy.base_url,
+                "credentials": {"type": "bearer", "token": TOKEN}, "settings": settings}),
+            )
             .send()
             .await
             .unwrap();
@@ -600,7 +581,13 @@ async fn a_run_interrupted_by_a_crash_resumes_and_applies_each_change_once() {
     let mut cluster = Cluster::new().await;
     let lease = [("PROVISIO_SYNC_LEASE_SECONDS", "3")];
     let mut first = cluster.start(&lease).await;
-    let location = cluster.apply(&first, 25, people(0..120)).await;
+    let location = cluster
+        .apply(
+            &first,
+            json!({"max_requests_per_second": 25}),
+            people(0..120),
+        )
+        .await;
 
     // Kill it once part of the run reached the app.
     cluster.proxy.wait_for_writes(30).await;
@@ -641,7 +628,9 @@ async fn a_run_interrupted_by_a_crash_resumes_and_applies_each_change_once() {
 async fn two_processes_on_one_postgres_never_apply_an_item_twice() {
     let mut cluster = Cluster::new().await;
     let (a, b) = (cluster.start(&[]).await, cluster.start(&[]).await);
-    let location = cluster.apply(&a, 40, people(0..150)).await;
+    let location = cluster
+        .apply(&a, json!({"max_requests_per_second": 40}), people(0..150))
+        .await;
 
     let run = wait_for_run(&b.url(""), &location).await;
     assert_eq!(run["status"], "succeeded", "{run}");
@@ -660,7 +649,7 @@ async fn two_processes_on_one_postgres_never_apply_an_item_twice() {
     );
     assert_eq!(app_accounts(&cluster.server).await.len(), 150);
     assert_eq!(
-        cluster.db.distinct_sync_owners().await,
+        cluster.replicas.db.distinct_sync_owners().await,
         2,
         "both processes applied items"
     );

@@ -1,5 +1,6 @@
 //! One rate budget per connection, shared by every request to it, rebuilt when
-//! the connection's budget settings change.
+//! the connection's budget settings change: this process's own, or its share
+//! of the budget every replica on the database draws on.
 
 use std::{
     collections::HashMap,
@@ -8,10 +9,14 @@ use std::{
 
 use uuid::Uuid;
 
-use crate::{domain::Connection, providers, scim::Limiter};
+use crate::{domain::Connection, providers, scim::Limiter, service::SharedBudgets};
 
 #[derive(Clone, Default)]
-pub(super) struct Limiters(Arc<Mutex<HashMap<Uuid, Budget>>>);
+pub(super) struct Limiters {
+    budgets: Arc<Mutex<HashMap<Uuid, Budget>>>,
+    /// Set where replicas share the database.
+    shared: Option<SharedBudgets>,
+}
 
 struct Budget {
     per_second: u32,
@@ -20,25 +25,42 @@ struct Budget {
 }
 
 impl Limiters {
+    pub(super) fn shared(budgets: SharedBudgets) -> Self {
+        Self {
+            shared: Some(budgets),
+            ..Self::default()
+        }
+    }
+
     /// The connection's limiter, created on first use.
     pub(super) fn for_connection(&self, connection: &Connection) -> Arc<Limiter> {
         let (per_second, concurrency) = providers::rate_budget(&connection.settings);
-        let Ok(mut map) = self.0.lock() else {
+        let Ok(mut map) = self.budgets.lock() else {
             // A poisoned map only means another request panicked; pace this call alone.
-            return Arc::new(Limiter::new(per_second, concurrency));
+            return self.limiter(connection.id, per_second, concurrency);
         };
-        let budget = map.entry(connection.id).or_insert_with(|| Budget {
-            per_second,
-            concurrency,
-            limiter: Arc::new(Limiter::new(per_second, concurrency)),
-        });
-        if budget.per_second != per_second || budget.concurrency != concurrency {
-            *budget = Budget {
+        if let Some(budget) = map.get(&connection.id)
+            && budget.per_second == per_second
+            && budget.concurrency == concurrency
+        {
+            return budget.limiter.clone();
+        }
+        let limiter = self.limiter(connection.id, per_second, concurrency);
+        map.insert(
+            connection.id,
+            Budget {
                 per_second,
                 concurrency,
-                limiter: Arc::new(Limiter::new(per_second, concurrency)),
-            };
-        }
-        budget.limiter.clone()
+                limiter: limiter.clone(),
+            },
+        );
+        limiter
+    }
+
+    fn limiter(&self, connection: Uuid, per_second: u32, concurrency: u32) -> Arc<Limiter> {
+        Arc::new(match &self.shared {
+            Some(shared) => shared.limiter(connection, per_second, concurrency),
+            None => Limiter::new(per_second, concurrency),
+        })
     }
 }

@@ -84,11 +84,14 @@ pub struct Parts {
 }
 
 impl Apps {
+    /// `shared`: the rate budgets replicas share (Postgres); `None` keeps
+    /// each connection's budget in this process.
     pub fn new(
         connections: ConnectionService,
         client: ScimClient,
         log: OperationService,
         budget: Duration,
+        shared: Option<super::SharedBudgets>,
     ) -> Self {
         Self(Arc::new(Parts {
             keeper: Arc::new(KeepInStore(connections.clone())),
@@ -97,7 +100,7 @@ impl Apps {
             client,
             log,
             budget,
-            limiters: Limiters::default(),
+            limiters: shared.map_or_else(Limiters::default, Limiters::shared),
             patch: PatchCache::default(),
             locks: Locks::default(),
         }))

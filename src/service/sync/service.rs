@@ -22,7 +22,7 @@ use crate::{
     service::{
         Apps, ConnectionService, GroupService, ServiceError, UserService, app::AppConnection,
     },
-    store::{self, DynStore, ManagedUserRow, PlanRow, StoreError},
+    store::{DynStore, ManagedUserRow, PlanRow, StoreError},
 };
 
 /// A sync request, parsed.
@@ -115,7 +115,7 @@ impl SyncService {
         let rules = Rules::parse(document).map_err(ServiceError::Invalid)?;
         let normalised = serde_json::to_value(&rules).unwrap_or(Value::Null);
         self.store
-            .put_rules(connection.id, &normalised, store::now())
+            .put_rules(connection.id, &normalised, self.store.now())
             .await?;
         Ok(rules)
     }
@@ -139,7 +139,7 @@ impl SyncService {
             .into_iter()
             .collect();
         warnings.extend(app.endpoint.habits.get().plan_warnings());
-        let now = store::now();
+        let now = self.store.now();
         let stored = StoredPlan {
             plan_id: Uuid::now_v7(),
             connection_id: app.connection.id,
@@ -191,7 +191,7 @@ impl SyncService {
         if !request.force {
             check_deprovision_limit(&plan, &rules)?;
         }
-        let now = store::now();
+        let now = self.store.now();
         let run = SyncRun {
             run_id: Uuid::now_v7(),
             connection_id: app.connection.id,
@@ -243,7 +243,7 @@ impl SyncService {
     /// from now on they are managed (a leaver's account is deprovisioned, never
     /// reported as an orphan). Changed accounts are linked as their change lands.
     async fn link_matched(&self, connection_id: Uuid, plan: &Plan) -> Result<(), ServiceError> {
-        let now = store::now();
+        let now = self.store.now();
         let rows: Vec<ManagedUserRow> = plan
             .items
             .iter()
@@ -278,7 +278,7 @@ impl SyncService {
             .await?
             .filter(|p| p.connection_id == app.connection.id)
             .ok_or(ServiceError::PlanNotFound)?;
-        if stored.expires_at <= store::now() {
+        if stored.expires_at <= self.store.now() {
             return Err(ServiceError::PlanStale(
                 "the plan has expired; plan again".into(),
             ));

@@ -6,7 +6,11 @@
 #[path = "../shared/mod.rs"]
 mod shared;
 
-use std::str::FromStr;
+mod budget;
+mod clock;
+mod listen;
+
+use std::{str::FromStr, sync::Arc};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,10 +18,15 @@ use sqlx::{
     PgPool, Row,
     postgres::{PgConnectOptions, PgPoolOptions, PgRow},
 };
+use tokio::{sync::broadcast, task::AbortHandle};
 use uuid::Uuid;
 
-use super::{Store, StoreError, StoreOptions};
+use super::{
+    Exclusive, Store, StoreError, StoreOptions, budget::BudgetLedger, watch::ConnectionWatch,
+};
 use crate::metrics::PoolStats;
+pub use budget::PgBudget;
+use clock::DbClock;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -28,9 +37,29 @@ const CLAIM_LOCK: &str = " for update skip locked";
 type Db = sqlx::Postgres;
 type DbStore = PostgresStore;
 
+/// Connections of the shared budget's own pool: a lease, a hand-back and a
+/// renewal may overlap.
+const BUDGET_CONNECTIONS: u32 = 3;
+
+/// Budget notices kept for a slow shared budget before it lags.
+const NOTICE_BACKLOG: usize = 1024;
+
 pub struct PostgresStore {
     pool: PgPool,
     max_connections: u32,
+    clock: DbClock,
+    watch: ConnectionWatch,
+    budget: Arc<PgBudget>,
+    /// The clock and the listener, stopped with the store.
+    tasks: Vec<AbortHandle>,
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
 }
 
 impl PostgresStore {
@@ -39,14 +68,45 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
+        // The shared budget and the clock have connections of their own: a
+        // lease or a renewal queued behind a burst of requests would come too
+        // late (renewals lapse, departures bunch).
+        let own = PgPoolOptions::new()
+            .max_connections(BUDGET_CONNECTIONS)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_lazy_with(connect);
+        let clock = DbClock::default();
+        clock.measure(&own).await?;
+        let watch = ConnectionWatch::new(false);
+        let notices = broadcast::channel(NOTICE_BACKLOG).0;
+        let tasks = vec![
+            tokio::spawn(clock.clone().keep_measuring(own.clone())).abort_handle(),
+            tokio::spawn(listen::listen_forever(
+                pool.clone(),
+                watch.clone(),
+                notices.clone(),
+            ))
+            .abort_handle(),
+        ];
         Ok(Self {
+            budget: Arc::new(PgBudget {
+                pool: own,
+                clock: clock.clone(),
+                notices,
+            }),
             pool,
             max_connections: options.max_connections,
+            clock,
+            watch,
+            tasks,
         })
     }
+
+    /// The trigger announces connection writes on Postgres (to every replica).
+    fn connection_written(&self, _connection_id: Uuid) {}
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
@@ -60,16 +120,40 @@ impl Store for PostgresStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("update readiness set probes = probes + 1 where id = 1")
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        super::ping(
+            sqlx::query("update readiness set probes = probes + 1 where id = 1")
+                .execute(&self.pool),
+        )
+        .await
     }
 
     /// Nothing to do on demand: a deleted row's old version stays in its page
     /// until vacuum reuses the space, and in Postgres' WAL until it is recycled.
     async fn erase_freed(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn connection_watch(&self) -> ConnectionWatch {
+        self.watch.clone()
+    }
+
+    fn shared_budget(&self) -> Option<Arc<dyn BudgetLedger>> {
+        Some(self.budget.clone())
+    }
+
+    /// A session advisory lock on a connection of its own: released when the
+    /// guard drops (the connection is closed, not pooled) or the process dies.
+    async fn try_exclusive(&self, task: &str) -> Result<Option<Exclusive>, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock(hashtext($1))")
+            .bind(format!("provisio:{task}"))
+            .fetch_one(&mut *connection)
+            .await?;
+        Ok(locked.then(|| Exclusive::holding(connection)))
     }
 
     fn pool_stats(&self) -> PoolStats {

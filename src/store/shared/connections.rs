@@ -149,7 +149,11 @@ impl ConnectionStore for DbStore {
         .execute(self.pool())
         .await
         .map_err(|e| conflict_or(e, constraint_from_message))?;
-        Ok(result.rows_affected() == 1)
+        let updated = result.rows_affected() == 1;
+        if updated {
+            self.connection_written(row.connection_id);
+        }
+        Ok(updated)
     }
 
     async fn save_app_profile(
@@ -170,7 +174,11 @@ impl ConnectionStore for DbStore {
             .bind(id(connection_id))
             .execute(self.pool())
             .await?;
-        Ok(result.rows_affected() == 1)
+        let deleted = result.rows_affected() == 1;
+        if deleted {
+            self.connection_written(connection_id);
+        }
+        Ok(deleted)
     }
 
     async fn credential_key_usage(&self) -> Result<Vec<KeyUsage>, StoreError> {

@@ -275,6 +275,19 @@ impl RunStore for DbStore {
         Ok(result.rows_affected() == 1)
     }
 
+    async fn hand_back_items(&self, owner: &str) -> Result<u64, StoreError> {
+        // The next claim counts another attempt, so it checks the app for a
+        // change that may have landed before this instance let go.
+        let result = sqlx::query(
+            "update sync_item set status = 'pending', lease_until = null \
+             where lease_owner = $1 and status = 'running'",
+        )
+        .bind(owner)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected())
+    }
+
     async fn finish_idle_runs(&self, at: DateTime<Utc>) -> Result<u64, StoreError> {
         let result = sqlx::query(
             "update sync_run set finished_at = $1 where finished_at is null and not exists \

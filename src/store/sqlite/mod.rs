@@ -8,7 +8,7 @@ mod files;
 #[path = "../shared/mod.rs"]
 mod shared;
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -20,7 +20,11 @@ use sqlx::{
 };
 use uuid::{Uuid, fmt::Hyphenated};
 
-use super::{Store, StoreError, StoreOptions};
+use super::{
+    Exclusive, Store, StoreError, StoreOptions,
+    budget::BudgetLedger,
+    watch::{ConnectionChange, ConnectionWatch},
+};
 use crate::metrics::PoolStats;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -34,6 +38,7 @@ type DbStore = SqliteStore;
 pub struct SqliteStore {
     pool: SqlitePool,
     max_connections: u32,
+    watch: ConnectionWatch,
 }
 
 impl SqliteStore {
@@ -59,7 +64,14 @@ impl SqliteStore {
         Ok(Self {
             pool,
             max_connections: options.max_connections,
+            watch: ConnectionWatch::in_process(),
         })
+    }
+
+    /// One process: the store itself announces a committed connection write.
+    fn connection_written(&self, connection_id: Uuid) {
+        self.watch
+            .announce(ConnectionChange::Changed(connection_id));
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -74,10 +86,11 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("update readiness set probes = probes + 1 where id = 1")
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        super::ping(
+            sqlx::query("update readiness set probes = probes + 1 where id = 1")
+                .execute(&self.pool),
+        )
+        .await
     }
 
     /// Checkpoints the WAL into the database file, where `secure_delete` has
@@ -102,6 +115,22 @@ impl Store for SqliteStore {
             idle: self.pool.num_idle() as u32,
             max: self.max_connections,
         }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        super::now()
+    }
+
+    fn connection_watch(&self) -> ConnectionWatch {
+        self.watch.clone()
+    }
+
+    fn shared_budget(&self) -> Option<Arc<dyn BudgetLedger>> {
+        None
+    }
+
+    async fn try_exclusive(&self, _task: &str) -> Result<Option<Exclusive>, StoreError> {
+        Ok(Some(Exclusive::in_process()))
     }
 }
 

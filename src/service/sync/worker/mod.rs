@@ -30,7 +30,7 @@ use crate::{
     },
     scim::ProviderErrorKind,
     service::{GroupService, ServiceError, UserService},
-    store::{self, ClaimedItem, DynStore, ItemOutcome, ManagedUserRow, StoreError, UnreadableItem},
+    store::{ClaimedItem, DynStore, ItemOutcome, ManagedUserRow, StoreError, UnreadableItem},
 };
 
 mod groups;
@@ -102,8 +102,8 @@ impl Worker {
         }
     }
 
-    /// Claims and applies items until `stop` turns true, then lets the items
-    /// in hand finish (their writes may already be on their way to the app).
+    /// Claims and applies items until `stop` turns true, then hands the items
+    /// in hand back.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut in_flight: JoinSet<()> = JoinSet::new();
         let mut heartbeat = tokio::time::interval(self.lease / 3);
@@ -130,13 +130,24 @@ impl Worker {
                 _ = stop.changed() => {}
             }
         }
-        while !in_flight.is_empty() {
-            tokio::select! {
-                _ = in_flight.join_next() => {}
-                _ = heartbeat.tick() => self.renew().await,
-            }
-        }
+        self.hand_back(in_flight).await;
         tracing::info!(owner = %self.owner, "sync worker stopped");
+    }
+
+    /// Stops the items in hand and puts them back at once, for another
+    /// instance to take without waiting for their leases to lapse. Their next
+    /// attempt first checks what already reached the app.
+    async fn hand_back(&self, mut in_flight: JoinSet<()>) {
+        in_flight.abort_all();
+        while in_flight.join_next().await.is_some() {}
+        match self.store.hand_back_items(&self.owner).await {
+            Ok(0) => {}
+            Ok(items) => tracing::info!(items, "handed sync items in hand back"),
+            Err(error) => tracing::warn!(
+                %error,
+                "could not hand sync items back; another instance takes them once their leases lapse"
+            ),
+        }
     }
 
     /// Sets a claimed item going; one this version cannot read fails at once.
@@ -161,7 +172,7 @@ impl Worker {
     }
 
     async fn claim(&self, limit: usize) -> Vec<ClaimedItem> {
-        let now = store::now();
+        let now = self.store.now();
         let until =
             now + chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::seconds(30));
         match self
@@ -205,7 +216,7 @@ impl Worker {
         if items.is_empty() {
             return;
         }
-        let until = store::now()
+        let until = self.store.now()
             + chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::seconds(30));
         if let Err(error) = self.store.renew_leases(&self.owner, &items, until).await {
             tracing::warn!(%error, "could not renew sync item leases");
@@ -214,7 +225,7 @@ impl Worker {
 
     /// Finishes runs whose last item's bookkeeping failed half-way.
     async fn finish_idle_runs(&self) {
-        match self.store.finish_idle_runs(store::now()).await {
+        match self.store.finish_idle_runs(self.store.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(runs = n, "finished sync runs with nothing left to do"),
             Err(error) => tracing::warn!(%error, "could not look for finished sync runs"),
@@ -225,7 +236,7 @@ impl Worker {
     /// failure that may pass, within [`MAX_ATTEMPTS`]) back to pending for later.
     async fn process(&self, item: SyncItem) {
         let result = self.apply(&item).await;
-        let now = store::now();
+        let now = self.store.now();
         let recorded = match result {
             Ok(user_id) => {
                 let outcome = ItemOutcome {
@@ -266,7 +277,7 @@ impl Worker {
         let error =
             ServiceError::Unreadable(format!("the sync item cannot be read: {}", item.problem));
         tracing::warn!(%error, "a sync item failed");
-        let now = store::now();
+        let now = self.store.now();
         let recorded = self
             .store
             .finish_item(
@@ -467,7 +478,7 @@ impl Worker {
         user: &User,
         applied: Option<String>,
     ) -> Result<(), ServiceError> {
-        let now = store::now();
+        let now = self.store.now();
         self.store
             .upsert_managed_users(&[ManagedUserRow {
                 connection_id,
