@@ -24,12 +24,14 @@ use std::sync::Arc;
 use axum::{
     Extension, Router,
     extract::DefaultBodyLimit,
-    http::{HeaderName, Method, header},
+    http::{HeaderName, HeaderValue, Method, header},
     middleware,
 };
 use tower_http::{
     catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
+    set_header::SetResponseHeaderLayer,
 };
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -131,7 +133,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let (routes, mut spec) = documented(v1).split_for_parts();
     openapi::conventions::apply(&mut spec);
     routes
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
+        .merge(docs(spec))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.http.max_body_bytes))
@@ -146,6 +148,22 @@ pub fn router(state: AppState, config: &Config) -> Router {
             request_id::middleware,
         ))
         .with_state(state)
+}
+
+/// Swagger UI at `/docs/` and the document at `/openapi.json`: compressed (the
+/// UI is 1.5 MB of JavaScript), cacheable for a few minutes (long enough for a
+/// session, short enough after an upgrade), and pointing at the document by a
+/// relative URL, so it works behind a path prefix.
+fn docs(spec: utoipa::openapi::OpenApi) -> Router<AppState> {
+    let ui = SwaggerUi::new("/docs")
+        .url("/openapi.json", spec)
+        .config(utoipa_swagger_ui::Config::new(["../openapi.json"]));
+    Router::from(ui)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        ))
+        .layer(CompressionLayer::new())
 }
 
 /// A bug must still answer: a 500 problem, with the panic in the log, never a dropped connection.

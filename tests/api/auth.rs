@@ -70,3 +70,36 @@ async fn probes_and_docs_need_no_key() {
         "Swagger UI is served from the binary"
     );
 }
+
+#[tokio::test]
+async fn the_docs_are_compressed_cacheable_and_find_the_document_behind_a_prefix() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let bundle = raw
+        .get(app.url("/docs/swagger-ui-bundle.js"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), 200);
+    assert_eq!(bundle.headers()["content-encoding"], "gzip");
+    assert_eq!(bundle.headers()["cache-control"], "public, max-age=300");
+    let size = bundle.bytes().await.unwrap().len();
+    assert!(
+        size < 700_000,
+        "the 1.5 MB bundle is sent compressed: {size} bytes"
+    );
+    let initializer = app
+        .send(app.client.get(app.url("/docs/swagger-initializer.js")))
+        .await;
+    assert!(
+        initializer.text.contains("\"../openapi.json\""),
+        "the document is found relative to the page: {}",
+        initializer.text
+    );
+    assert!(
+        !initializer.text.contains("\"/openapi.json\""),
+        "{}",
+        initializer.text
+    );
+}

@@ -59,10 +59,13 @@ async fn a_burst_of_a_thousand_calls_reaches_the_app_at_twenty_per_second() {
     let mut arrivals = arrivals.lock().unwrap().clone();
     arrivals.sort();
     assert_eq!(arrivals.len(), CALLS, "no call was retried or lost");
-    // In any one-second window, at most 20 calls arrived.
+    // In any one-second window, at most 20 calls arrived, give or take one at
+    // the window's edge: calls leave 50 ms apart, so 21 departures span exactly
+    // one second, and a millisecond more on the way for the first of them puts
+    // all 21 inside it (the replicas test allows the same).
     let busiest = busiest_second(&arrivals);
     assert!(
-        busiest <= PER_SECOND,
+        busiest <= PER_SECOND + 1,
         "{busiest} calls arrived within one second"
     );
     let span = arrivals[CALLS - 1] - arrivals[0];
