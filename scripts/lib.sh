@@ -32,9 +32,12 @@ wait_for() {
 }
 
 # Runs provisio with only the environment given (nothing inherited from the
-# caller's shell can loosen a guard or point it at another database).
+# caller's shell can loosen a guard or point it at another database). Call it
+# in the background (`provisio_env … &`): it replaces that subshell, so `$!` is
+# provisio itself and a clean-up that kills `$!` stops the server, not a
+# wrapper that would leave it running.
 provisio_env() {
-    env -i PATH="$PATH" HOME="${HOME:-/tmp}" "$@"
+    exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" "$@"
 }
 
 # post_json URL API_KEY BODY: POSTs JSON with the API key; fails unless 2xx.
