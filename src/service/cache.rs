@@ -20,7 +20,7 @@ use std::{
     hash::Hash,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicU64, Ordering},
     },
 };
 
@@ -28,16 +28,16 @@ use std::{
 #[derive(Debug, Default)]
 pub struct Changes {
     generation: AtomicU64,
-    /// Whether every change reaches [`Changes::bump`] (one process on the
-    /// database, or a live notification channel from the others).
-    trusted: AtomicBool,
+    /// Whether every change reaches [`Changes::bump`] before the next call
+    /// can ask (one process on the database).
+    trusted: bool,
 }
 
 impl Changes {
     pub fn new(trusted: bool) -> Arc<Self> {
         Arc::new(Self {
             generation: AtomicU64::new(0),
-            trusted: AtomicBool::new(trusted),
+            trusted,
         })
     }
 
@@ -51,15 +51,7 @@ impl Changes {
     }
 
     pub fn trusted(&self) -> bool {
-        self.trusted.load(Ordering::Acquire)
-    }
-
-    /// Whether changes from elsewhere are heard of from now on. Either way
-    /// some may have been missed around the switch: everything cached is dropped.
-    pub fn set_trusted(&self, trusted: bool) {
-        if self.trusted.swap(trusted, Ordering::AcqRel) != trusted {
-            self.bump();
-        }
+        self.trusted
     }
 }
 
@@ -161,15 +153,5 @@ mod tests {
         let kept = (0..5).filter(|n| cache.get(n).is_some()).count();
         assert_eq!(kept, 2);
         assert_eq!(cache.get(&4), Some(4), "the newest is kept");
-    }
-
-    #[test]
-    fn losing_trust_drops_everything() {
-        let changes = Changes::new(true);
-        let cache = Cache::new(changes.clone(), 10);
-        cache.insert(1, 1, cache.stamp());
-        changes.set_trusted(false);
-        assert_eq!(cache.get(&1), None);
-        assert!(!changes.trusted());
     }
 }
