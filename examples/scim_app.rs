@@ -26,6 +26,12 @@ struct Args {
     /// The largest page a listing returns.
     #[arg(long, default_value_t = 1000)]
     max_page_size: usize,
+    /// Where SCIM lives on the server.
+    #[arg(long, default_value = "/scim/v2")]
+    prefix: String,
+    /// Print an access-log line per request (`"GET /scim/v2/Users HTTP/1.1" 200`).
+    #[arg(long)]
+    log_requests: bool,
 }
 
 fn parse_quirk(name: &str) -> Result<Quirk, String> {
@@ -43,7 +49,8 @@ async fn main() -> std::io::Result<()> {
         bearer_token: args.bearer_token,
         quirks: args.quirks,
         max_page_size: args.max_page_size,
-        ..Options::default()
+        prefix: args.prefix,
+        log_requests: args.log_requests,
     })
     .await?;
     println!("listening on {}", app.base_url());

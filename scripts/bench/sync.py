@@ -13,7 +13,7 @@ import urllib.request
 
 base, key, name, scim, scim_token, accounts, drift, pid, scim_log = sys.argv[1:10]
 accounts, drift = int(accounts), int(drift)
-groups = int(os.environ.get("GROUPS", "20"))
+groups = int(os.environ.get("MANAGED_GROUPS", "20"))
 DEPARTMENTS = 40
 
 
@@ -21,9 +21,12 @@ def call(url, token, body=None, method=None):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method or ("POST" if data else "GET"), headers={
         "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=600) as response:
-        text = response.read()
-        return json.loads(text) if text and response.headers.get_content_subtype() != "plain" else text.decode()
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            text = response.read()
+            return json.loads(text) if text and response.headers.get_content_subtype() != "plain" else text.decode()
+    except urllib.error.HTTPError as error:
+        sys.exit(f"bench-sync: {request.method} {url} answered {error.code}: {error.read()[:2000].decode(errors='replace')}")
 
 
 def api(path, body=None):
@@ -78,9 +81,21 @@ def breakdown(requests):
     return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def peak_mib():
+def peak_mib(field="VmHWM"):
     with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+        return next(int(line.split()[1]) for line in status if line.startswith(field)) / 1024
+
+
+peaks = {}
+
+
+def step_peak(step):
+    """Provisio's peak memory (VmHWM) during `step`, then reset it for the next
+    step (Linux: writing 5 to clear_refs resets the peak to the current size)."""
+    peaks[step] = peak_mib()
+    print(f"{step}: peak {peaks[step]:.1f} MiB, now {peak_mib('VmRSS'):.1f} MiB", file=sys.stderr)
+    with open(f"/proc/{pid}/clear_refs", "w") as clear:
+        clear.write("5")
 
 
 def timed(f):
@@ -90,10 +105,12 @@ def timed(f):
 
 
 def wait_for_run(run):
+    # Polled through the listing, which leaves the items out: the run itself
+    # lists every item, thousands of them, which would cost more than the wait.
     while True:
-        state = api(f"/v1/sync-runs/{run['run_id']}")
-        if state["finished_at"]:
-            return state
+        newest = api(f"/v1/sync-runs?connection={name}&page_size=1")["items"][0]
+        if newest["run_id"] == run["run_id"] and newest["finished_at"]:
+            return newest
         time.sleep(0.2)
 
 
@@ -131,14 +148,17 @@ for g in range(groups):
     api(f"/v1/connections/{name}/groups", {"display_name": f"G{g}"})
 roles = [{"name": f"team{g}", "groups": [f"G{g}"], "when": {"attribute": "attributes.department",
           "in": [f"D{d}" for d in range(g, DEPARTMENTS, groups)]}} for g in range(groups)]
-call(f"{base}/v1/connections/{name}/rules", key, {"roles": roles}, method="PUT")
+# A 1% leaver share is routine here, whatever the size: the limit allows it.
+call(f"{base}/v1/connections/{name}/rules", key, {"roles": roles, "deprovision_limit": {"percent": 10, "count": max(50, accounts // 100)}}, method="PUT")
 
 # Onboard: everyone matches, nothing changes, every account becomes managed and
 # joins its group.
 people = [person(n) for n in range(accounts)]
 sync = f"/v1/connections/{name}/sync"
 calls_before = upstream_calls()
+step_peak("start")
 onboard, onboard_seconds = timed(lambda: api(sync, {"people": people}))
+step_peak("onboarding plan")
 onboard_calls = upstream_calls() - calls_before
 note("onboarding plan", onboard_seconds)
 check(onboard["totals"]["unchanged"] == accounts, f"onboarding plan: {onboard['totals']}")
@@ -147,6 +167,7 @@ logged_before = len(app_requests())
 run = wait_for_run(api(sync, {"mode": "apply", "plan_id": onboard["plan_id"]}))
 onboard_memberships = (membership_calls(app_requests()[logged_before:]), fewest_calls(onboard))
 check(run["status"] == "succeeded", f"onboarding apply: {run['status']} {run['progress']}")
+step_peak("onboarding apply")
 
 # Drift: 80% changed titles (and departments, so groups), 10% new hires, 10% leavers.
 changed = accounts * drift // 100
@@ -159,7 +180,7 @@ people = people[:accounts - leavers] + [person(accounts + n) for n in range(hire
 calls_before, waited_before = upstream_calls(), upstream_seconds()
 plan, plan_seconds = timed(lambda: api(sync, {"people": people}))
 plan_calls, plan_waited = upstream_calls() - calls_before, upstream_seconds() - waited_before
-plan_peak = peak_mib()
+step_peak("plan with drift")
 note("drift plan", plan_seconds)
 t = plan["totals"]
 check((t["update"], t["create"], t["deactivate"], t["unchanged"]) == (updates, hires, leavers, accounts - updates - leavers),
@@ -173,11 +194,13 @@ membership_items = sum(1 for g in plan["group_changes"] for _ in range(math.ceil
 check(run["status"] == "succeeded" and run["progress"]["done"] == changed + membership_items,
       f"apply: {run['status']} {run['progress']}")
 drift_memberships = (membership_calls(app_requests()[logged_before:]), fewest_calls(plan))
+step_peak("apply that plan")
 
 final_plan = api(sync, {"people": people})
 final = final_plan["totals"]
 check(final["unchanged"] == accounts + hires and final["people"] == len(people), f"final plan: {final}")
 check(final_plan["group_changes"] == [], f"final plan still changes groups: {final_plan['group_changes'][:3]}")
+step_peak("final plan")
 
 print(f"| step | people | accounts | wall time (s) | upstream calls | result |")
 print(f"| --- | --- | --- | --- | --- | --- |")
@@ -194,4 +217,5 @@ if groups:
     print(f"| drift apply | {t['memberships_added']} added, {t['memberships_removed']} removed | "
           f"{drift_memberships[0]} | {drift_memberships[1]} |")
 print(f"\nof the drift plan's {plan_seconds:.2f} s, {plan_waited:.2f} s were spent waiting on the app's {plan_calls} page reads")
-print(f"\nprovisio peak memory (VmHWM) after planning: {plan_peak:.1f} MiB; at the end: {peak_mib():.1f} MiB")
+print("\nprovisio's peak memory (VmHWM, reset before each step):", ", ".join(f"{step} {mib:.1f} MiB" for step, mib in peaks.items()))
+print(f"provisio's peak memory over the whole run: {max(peaks.values()):.1f} MiB")
