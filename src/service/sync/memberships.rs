@@ -101,36 +101,42 @@ pub fn plan(input: &PlanInput<'_>, items: &mut [PlanItem], managed: &HashSet<&st
     if groups.is_empty() {
         return Memberships::default();
     }
-    let intents: Vec<Intent> = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| intent(input, i, item, managed))
-        .collect();
     let create_missing = input.rules.groups.create_missing;
     let mut changes: Vec<GroupChange> = groups
         .iter()
         .map(|g| empty_change(g, create_missing))
         .collect();
+    let member_of = memberships_by_account(groups);
+    let current = |item: &PlanItem| {
+        item.user_id
+            .as_deref()
+            .and_then(|id| member_of.get(id))
+            .cloned()
+            .unwrap_or_default()
+    };
     let mut shown: Vec<(usize, Vec<String>, Vec<String>)> = Vec::new();
-    for (i, (item, intent)) in items.iter().zip(&intents).enumerate() {
-        let member = member_ref(item);
-        let (before, after) = match intent {
+    // Item by item, each person parsed once more and dropped: nothing is
+    // kept per person unless their memberships change.
+    for (i, item) in items.iter().enumerate() {
+        let (before, after) = match intent(input, i, item, managed) {
             Intent::Untouched => continue,
-            Intent::Member(wanted) => (current(groups, item), wanted.clone()),
+            Intent::Member(wanted) => (current(item), wanted),
             Intent::Leaver if input.rules.groups.on_deprovision == OnDeprovision::Remove => {
-                (current(groups, item), BTreeSet::new())
+                (current(item), BTreeSet::new())
             }
             Intent::Leaver => continue,
         };
+        if before == after {
+            continue;
+        }
+        let member = member_ref(item);
         for &g in after.difference(&before) {
             changes[g].add.push(member.clone());
         }
         for &g in before.difference(&after) {
             changes[g].remove.push(member.clone());
         }
-        if before != after {
-            shown.push((i, names(groups, &before), names(groups, &after)));
-        }
+        shown.push((i, names(groups, &before), names(groups, &after)));
     }
     for (i, before, after) in shown {
         items[i].changes.push(Change {
@@ -175,7 +181,7 @@ fn intent(input: &PlanInput<'_>, i: usize, item: &PlanItem, managed: &HashSet<&s
     match item.action {
         Action::Conflict => Intent::Untouched,
         Action::Deactivate => Intent::Leaver,
-        _ if wanted(person, input.rules).is_ok() => {
+        _ if wanted(&person, input.rules).is_ok() => {
             let json = person.as_json();
             let groups = &input.groups.groups;
             let wanted = input
@@ -193,21 +199,16 @@ fn intent(input: &PlanInput<'_>, i: usize, item: &PlanItem, managed: &HashSet<&s
     }
 }
 
-/// The managed groups the item's account is in now.
-fn current(groups: &[ManagedGroup], item: &PlanItem) -> BTreeSet<usize> {
-    let Some(id) = item.user_id.as_deref() else {
-        return BTreeSet::new();
-    };
-    groups
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| {
-            g.found
-                .as_ref()
-                .is_some_and(|f| f.members.iter().any(|m| m == id))
-        })
-        .map(|(i, _)| i)
-        .collect()
+/// Account id → the managed groups it is in now, built once: looking each
+/// account up in every group's member list would be quadratic in the workforce.
+fn memberships_by_account(groups: &[ManagedGroup]) -> HashMap<&str, BTreeSet<usize>> {
+    let mut member_of: HashMap<&str, BTreeSet<usize>> = HashMap::new();
+    for (g, group) in groups.iter().enumerate() {
+        for member in group.found.iter().flat_map(|f| &f.members) {
+            member_of.entry(member.as_str()).or_default().insert(g);
+        }
+    }
+    member_of
 }
 
 fn names(groups: &[ManagedGroup], set: &BTreeSet<usize>) -> Vec<String> {
@@ -236,7 +237,7 @@ fn unmanaged_members(
     let names: HashMap<&str, &str> = input
         .accounts
         .iter()
-        .map(|a| (a.id.as_str(), a.fields.user_name.as_str()))
+        .map(|a| (&*a.id, &*a.user_name))
         .collect();
     let mut unmanaged = Vec::new();
     for (group, change) in input.groups.groups.iter().zip(changes.iter_mut()) {
