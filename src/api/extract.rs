@@ -15,6 +15,10 @@ use super::{
 };
 use crate::domain::{Caller, ConnectionKey, FieldError};
 
+mod streamed;
+
+pub use streamed::LargeJson;
+
 /// A JSON body: `application/json` (or any `+json` type), within the size limit,
 /// syntactically valid, and matching `T` (unknown fields refused where `T` says so).
 pub struct ApiJson<T>(pub T);
@@ -83,31 +87,6 @@ impl BodyLimit {
     }
 }
 
-/// A JSON body like [`ApiJson`], under its route's [`BodyLimit`]: the sync
-/// route's (`PROVISIO_MAX_SYNC_BODY_BYTES`), since a sync request carries a
-/// whole workforce.
-pub struct LargeJson<T>(pub T);
-
-impl<T: DeserializeOwned> FromRequest<AppState> for LargeJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        check_json_content_type(request.headers().get(header::CONTENT_TYPE))?;
-        let limit = BodyLimit::of(request.extensions(), state);
-        let bytes = axum::body::to_bytes(request.into_body(), limit)
-            .await
-            .map_err(|error| {
-                body_failure(&error).unwrap_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::PayloadTooLarge,
-                        format!("the request body is larger than {limit} bytes (PROVISIO_MAX_SYNC_BODY_BYTES)"),
-                    )
-                })
-            })?;
-        parse_json(&bytes).map(LargeJson)
-    }
-}
-
 /// A body the client broke off: it closed its side before sending the length
 /// its `Content-Length` announced (or the connection failed). Answered at once
 /// as 400 `bad_request`, not as a body too large or as bad JSON; `None` when
@@ -173,13 +152,26 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     {
         return Err(ApiError::field("body", "must be a JSON object"));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let empty = first.is_none();
+    deserialize(serde_json::Deserializer::from_slice(bytes), empty)
+}
+
+/// Reads `T` from `deserializer` and checks nothing follows it, with the
+/// errors [`parse_json`] gives (`empty`: the body had nothing but whitespace).
+fn deserialize<'de, R, T>(
+    mut deserializer: serde_json::Deserializer<R>,
+    empty: bool,
+) -> Result<T, ApiError>
+where
+    R: serde_json::de::Read<'de>,
+    T: DeserializeOwned,
+{
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => ApiError::validation(field_error(&path, &inner)),
-            _ if bytes.iter().all(u8::is_ascii_whitespace) => ApiError::new(
+            _ if empty => ApiError::new(
                 ErrorCode::MalformedJson,
                 "the request body is empty; send a JSON object",
             ),

@@ -16,6 +16,7 @@ mod pagination;
 mod probe;
 mod providers;
 pub mod request_id;
+mod streamed;
 mod sync;
 mod users;
 

@@ -20,11 +20,12 @@ use super::{
     extract::{ApiJson, ApiQuery, ConnectionRef, LargeJson},
     openapi::responses as r,
     pagination::{self, PageQuery},
+    streamed::StreamedJson,
 };
 use crate::{
     domain::{
         Action, Caller, Change, ConnectionKey, ItemChange, ItemFilter, ItemStatus, MatchKey,
-        Person, Rules, RunStatus, SyncItem,
+        People, Person, Rules, RunStatus, SyncItem,
     },
     service::sync::{
         Deprovision, GroupChange, Orphan, RunState, StoredPlan, SyncRequest, Totals,
@@ -62,7 +63,9 @@ pub struct SyncBody {
     /// Everyone who should have an account, keyed by `external_id`; managed
     /// accounts of people missing here are deprovisioned. Required to plan;
     /// with `plan_id` optional, and if sent must be what was planned.
-    people: Option<Vec<Person>>,
+    /// Read one person at a time as the body streams in.
+    #[schema(value_type = Option<Vec<Person>>)]
+    people: Option<People>,
     /// `plan` (default) or `apply`.
     #[serde(default)]
     mode: SyncMode,
@@ -448,7 +451,9 @@ async fn sync(
     match body.mode {
         SyncMode::Plan => {
             let plan = state.sync.plan(&key, &caller, &request).await?;
-            Ok(Json(PlanOut::from(plan)).into_response())
+            // The people are kept with the plan; the answer need not wait beside them.
+            drop(request);
+            Ok(StreamedJson(PlanOut::from(plan)).into_response())
         }
         SyncMode::Apply => {
             let run = state.sync.apply(&key, &caller, &request).await?;

@@ -14,6 +14,7 @@ mod group;
 pub mod json;
 mod operation;
 mod patch;
+mod people;
 mod person;
 mod provider;
 mod rules;
@@ -35,6 +36,7 @@ pub use group::{
 };
 pub use operation::{OperationFilter, OperationRecord, Outcome};
 pub use patch::Patch;
+pub use people::{People, PeopleReader};
 pub use person::{Person, value_at};
 pub use provider::ProviderKind;
 pub use rules::{

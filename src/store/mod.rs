@@ -17,6 +17,7 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 pub use exclusive::Exclusive;
@@ -31,7 +32,7 @@ pub use watch::{ConnectionChange, ConnectionWatch};
 use crate::{
     domain::{
         ConnectionKey, ItemCounts, ItemFilter, ManagedAccount, OperationFilter, OperationRecord,
-        SyncItem, SyncRun,
+        People, SyncItem, SyncRun,
     },
     metrics::PoolStats,
 };
@@ -242,7 +243,19 @@ pub trait SyncStore {
     /// of its external id to another account).
     async fn upsert_managed_users(&self, rows: &[ManagedUserRow]) -> Result<(), StoreError>;
 
-    async fn insert_plan(&self, row: &PlanRow) -> Result<(), StoreError>;
+    /// Keeps a plan: `row`, a summary of it (its totals; written for whoever
+    /// reads the database, never read back), and the people it was asked
+    /// for, in chunks, in one transaction.
+    async fn insert_plan(
+        &self,
+        row: &PlanRow,
+        summary: &RawValue,
+        people: &People,
+    ) -> Result<(), StoreError>;
+
+    /// The people a plan was asked for; `None` for a plan kept before they
+    /// were stored apart (its request holds them).
+    async fn plan_people(&self, plan_id: Uuid) -> Result<Option<People>, StoreError>;
 
     async fn get_plan(&self, plan_id: Uuid) -> Result<Option<PlanRow>, StoreError>;
 

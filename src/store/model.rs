@@ -5,6 +5,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::domain::{ItemStatus, Scope};
@@ -133,15 +134,17 @@ pub struct ManagedUserRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A stored sync plan: the request it answered and the plan itself.
-#[derive(Debug, Clone, PartialEq)]
+/// A stored sync plan: what applying needs to work it out again and see that
+/// nothing changed (the request, its digest, the plan's fingerprint). The
+/// request is JSON text: for 100,000 people it is tens of megabytes as text,
+/// several times that as a `serde_json::Value` tree.
+#[derive(Debug, Clone)]
 pub struct PlanRow {
     pub plan_id: Uuid,
     pub connection_id: Uuid,
     pub input_hash: String,
     pub fingerprint: String,
-    pub request: serde_json::Value,
-    pub plan: serde_json::Value,
+    pub request: Box<RawValue>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
-use crate::domain::{Change, MultiValued, Person, Rules, User, UserFields, UserPatch};
+use crate::domain::{Change, MultiValued, Person, Rules, UserFields, UserPatch};
 
 /// One field of the unified user, as a diff or a mapping names it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -194,11 +194,11 @@ pub fn creation(desired: &UserFields) -> Vec<Change> {
 }
 
 /// The fields where `account` differs from `desired` (fields `desired` leaves unset are not compared).
-pub fn diff(desired: &UserFields, account: &User) -> Vec<Change> {
+pub fn diff(desired: &UserFields, account: &UserFields) -> Vec<Change> {
     fields_of(desired)
         .into_iter()
         .filter_map(|(path, after)| {
-            let before = current(&account.fields, &path);
+            let before = current(account, &path);
             (!same(&path, &before, &after)).then(|| Change {
                 field: path.to_string(),
                 before,
@@ -252,6 +252,7 @@ pub fn patch_for(changes: &[Change], desired: &UserFields, active: Option<bool>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::User;
 
     fn person(value: Value) -> Person {
         serde_json::from_value(value).unwrap()
@@ -315,7 +316,7 @@ mod tests {
             json!({"user_name": "ada@example.com", "title": "Analyst", "department": "kept",
             "emails": [{"value": "ada@example.com", "type": "work", "primary": true}]}),
         );
-        let changes = diff(&desired, &current);
+        let changes = diff(&desired, &current.fields);
         assert_eq!(
             changes,
             [Change {

@@ -6,10 +6,11 @@ use std::{collections::HashMap, sync::Arc};
 
 use super::{
     SyncService,
+    accounts::{Accounts, Caseless},
     memberships::{FoundGroup, GroupState, ManagedGroup},
 };
 use crate::{
-    domain::{Caller, Group, Rules, User, managed_groups},
+    domain::{Caller, Group, Rules, managed_groups},
     scim::member_ids,
     service::{ServiceError, app::AppConnection},
 };
@@ -21,7 +22,7 @@ impl SyncService {
         app: &Arc<AppConnection>,
         caller: &Caller,
         rules: &Rules,
-        accounts: &[User],
+        accounts: &Accounts,
     ) -> Result<GroupState, ServiceError> {
         let references = managed_groups(&rules.roles);
         if references.is_empty() {
@@ -30,11 +31,11 @@ impl SyncService {
         let op = self.groups.open_checked(app.clone(), caller).await?;
         let all = self.groups.all(&op).await?;
         // Some apps answer members by user name rather than id.
-        let by_name: HashMap<String, &str> = accounts
+        let by_name: HashMap<Caseless, &str> = accounts
             .iter()
-            .map(|a| (a.fields.user_name.to_lowercase(), a.id.as_str()))
+            .map(|a| (Caseless(&a.user_name), &*a.id))
             .collect();
-        let ids: std::collections::HashSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+        let ids: std::collections::HashSet<&str> = accounts.iter().map(|a| &*a.id).collect();
         let mut groups = Vec::with_capacity(references.len());
         for reference in references {
             let found = match named(&all, &reference) {
@@ -43,7 +44,7 @@ impl SyncService {
                     let resource = self.groups.read(&op, &group.id).await?;
                     let members = member_ids(&resource)
                         .into_iter()
-                        .map(|m| match by_name.get(&m.to_lowercase()) {
+                        .map(|m| match by_name.get(&Caseless(&m)) {
                             Some(id) if !ids.contains(m.as_str()) => (*id).to_owned(),
                             _ => m,
                         })

@@ -36,7 +36,7 @@ pub(super) fn run_items(
                 external_id: item.external_id.clone(),
                 user_id: item.user_id.clone(),
                 user_name: item.user_name.clone(),
-                ..pending(item.change.clone()?)
+                ..pending(item.change.as_deref()?.clone())
             })
         })
         .collect();

@@ -2,6 +2,7 @@
 //! app; provisio works out the difference as a reviewable plan and applies it
 //! as a durable run.
 
+mod accounts;
 mod desired;
 mod group_state;
 mod items;

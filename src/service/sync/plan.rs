@@ -10,13 +10,14 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::{
+    accounts::{Account, Accounts, Caseless, Index, primary_of},
     desired::{creation, desired_user, diff},
     memberships::{self, GroupChange, GroupState, UnmanagedMember},
 };
 use crate::{
     domain::{
-        Action, AppProfile, Change, Connection, ItemChange, ManagedAccount, MatchKey, MultiValued,
-        Person, Rules, UpdatePayload, User, UserFields, value_at,
+        Action, AppProfile, Change, Connection, ItemChange, ManagedAccount, MatchKey, People,
+        Person, Rules, UpdatePayload, UserFields, value_at,
     },
     providers::Provider,
 };
@@ -32,8 +33,10 @@ pub struct PlanItem {
     pub reason: Option<String>,
     /// What applying does, with what it needs (the new user, or the changes to
     /// make); `None` when applying leaves the item alone.
+    /// Boxed: most items of a large plan change nothing, and an inline
+    /// payload (a whole user) would make every one of them that large.
     #[serde(rename = "payload")]
-    pub change: Option<ItemChange>,
+    pub change: Option<Box<ItemChange>>,
     /// The account matched this person: applying the plan links it as managed
     /// (changed accounts are linked when their change lands).
     #[serde(default)]
@@ -108,8 +111,8 @@ impl Deprovision {
 }
 
 pub struct PlanInput<'a> {
-    pub people: &'a [Person],
-    pub accounts: &'a [User],
+    pub people: &'a People,
+    pub accounts: &'a Accounts,
     pub managed: &'a [ManagedAccount],
     pub rules: &'a Rules,
     pub deprovision: Deprovision,
@@ -123,70 +126,50 @@ pub struct PlanInput<'a> {
 }
 
 /// Indexes over the app's accounts.
-struct Accounts<'a> {
-    by_id: HashMap<&'a str, &'a User>,
-    by_external_id: HashMap<&'a str, Vec<&'a User>>,
-    by_user_name: HashMap<String, Vec<&'a User>>,
-    by_email: HashMap<String, Vec<&'a User>>,
+struct AccountIndex<'a> {
+    by_id: HashMap<&'a str, &'a Account>,
+    by_external_id: Index<'a, &'a str>,
+    by_user_name: Index<'a, Caseless<'a>>,
+    by_email: Index<'a, Caseless<'a>>,
 }
 
-impl<'a> Accounts<'a> {
-    fn new(accounts: &'a [User]) -> Self {
-        let mut index = Accounts {
-            by_id: HashMap::new(),
-            by_external_id: HashMap::new(),
-            by_user_name: HashMap::new(),
-            by_email: HashMap::new(),
-        };
-        for account in accounts {
-            index.by_id.insert(account.id.as_str(), account);
-            if let Some(external_id) = &account.fields.external_id {
-                index
-                    .by_external_id
-                    .entry(external_id.as_str())
-                    .or_default()
-                    .push(account);
-            }
-            index
-                .by_user_name
-                .entry(account.fields.user_name.to_lowercase())
-                .or_default()
-                .push(account);
-            if let Some(email) = primary_email(account) {
-                index.by_email.entry(email).or_default().push(account);
-            }
+impl<'a> AccountIndex<'a> {
+    fn new(accounts: &'a Accounts) -> Self {
+        AccountIndex {
+            by_id: accounts.iter().map(|a| (&*a.id, a)).collect(),
+            by_external_id: Index::new(
+                accounts
+                    .iter()
+                    .filter_map(|a| Some((a.external_id.as_deref()?, a))),
+            ),
+            by_user_name: Index::new(accounts.iter().map(|a| (Caseless(&a.user_name), a))),
+            by_email: Index::new(
+                accounts
+                    .iter()
+                    .filter_map(|a| Some((Caseless(a.email.as_deref()?), a))),
+            ),
         }
-        index
     }
 
     /// Accounts matching by `key`: the person's external id, or the user name
     /// and primary email their account should have (the mapping applied).
-    fn candidates(&self, key: MatchKey, person: &Person, wanted: &UserFields) -> Vec<&'a User> {
+    fn candidates(&self, key: MatchKey, person: &Person, wanted: &UserFields) -> Vec<&'a Account> {
         let found = match key {
-            MatchKey::ExternalId => self.by_external_id.get(person.key()),
-            MatchKey::UserName => self.by_user_name.get(&wanted.user_name.to_lowercase()),
-            MatchKey::Email => primary_of(&wanted.emails).and_then(|e| self.by_email.get(&e)),
+            MatchKey::ExternalId => self.by_external_id.get(&person.key()),
+            MatchKey::UserName => self.by_user_name.get(&Caseless(&wanted.user_name)),
+            MatchKey::Email => match primary_of(&wanted.emails) {
+                Some(email) => self.by_email.get(&Caseless(email)),
+                None => &[],
+            },
         };
-        found.cloned().unwrap_or_default()
+        found.to_vec()
     }
-}
-
-fn primary_email(user: &User) -> Option<String> {
-    primary_of(&user.fields.emails)
-}
-
-fn primary_of(emails: &[MultiValued]) -> Option<String> {
-    emails
-        .iter()
-        .find(|e| e.primary)
-        .or_else(|| emails.first())
-        .map(|e| e.value.to_lowercase())
 }
 
 /// What the plan knows about the app's accounts while it walks the people.
 struct State<'a, 'i> {
     input: &'i PlanInput<'i>,
-    accounts: Accounts<'a>,
+    accounts: AccountIndex<'a>,
     /// external id → linked account id.
     links: HashMap<&'a str, &'a str>,
     /// Managed account id → the external id it is linked to.
@@ -201,7 +184,7 @@ struct State<'a, 'i> {
 pub fn plan<'i>(input: &'i PlanInput<'i>) -> Plan {
     let mut state = State {
         input,
-        accounts: Accounts::new(input.accounts),
+        accounts: AccountIndex::new(input.accounts),
         links: input
             .managed
             .iter()
@@ -215,7 +198,7 @@ pub fn plan<'i>(input: &'i PlanInput<'i>) -> Plan {
         claimed: HashSet::new(),
         contested: HashSet::new(),
     };
-    let mut items: Vec<PlanItem> = input.people.iter().map(|p| state.person(p)).collect();
+    let mut items: Vec<PlanItem> = input.people.iter().map(|p| state.person(&p)).collect();
     refuse_colliding_creates(&mut items, &state.accounts);
     items.extend(state.leavers());
     let orphans = state.orphans(&mut items);
@@ -274,7 +257,7 @@ fn totals(
 }
 
 /// Why an account cannot be matched, and the accounts involved.
-type Contest<'a> = (String, Vec<&'a User>);
+type Contest<'a> = (String, Vec<&'a Account>);
 
 impl<'a, 'i> State<'a, 'i>
 where
@@ -288,13 +271,12 @@ where
         let fields = desired.as_ref().unwrap_or(&person.fields);
         match self.match_account(person, fields) {
             Err((reason, candidates)) => {
-                self.contested
-                    .extend(candidates.iter().map(|a| a.id.as_str()));
+                self.contested.extend(candidates.iter().map(|a| &*a.id));
                 conflict(person, None, reason)
             }
             Ok(account) => {
                 if let Some(account) = account {
-                    self.claimed.insert(account.id.as_str());
+                    self.claimed.insert(&account.id);
                 }
                 self.decide(person, desired, account)
             }
@@ -309,7 +291,7 @@ where
             let Some(account) = self.accounts.by_id.get(managed.user_id.as_str()).copied() else {
                 continue;
             };
-            let id = account.id.as_str();
+            let id = &*account.id;
             if self.claimed.contains(id) || self.contested.contains(id) {
                 continue;
             }
@@ -325,15 +307,15 @@ where
     fn orphans(&self, items: &mut Vec<PlanItem>) -> Vec<Orphan> {
         let input = self.input;
         let mut orphans = Vec::new();
-        for account in input.accounts {
-            let id = account.id.as_str();
+        for account in input.accounts.iter() {
+            let id = &*account.id;
             if self.claimed.contains(id) || self.managed.contains_key(id) {
                 continue;
             }
             orphans.push(Orphan {
-                user_id: account.id.clone(),
-                user_name: account.fields.user_name.clone(),
-                active: account.fields.active,
+                user_id: id.to_owned(),
+                user_name: account.user_name.to_string(),
+                active: account.active,
             });
             if input.adopt && !self.contested.contains(id) {
                 // Linked without an external id: the one the app holds may be another person's.
@@ -348,7 +330,7 @@ where
         &self,
         person: &Person,
         wanted: &UserFields,
-    ) -> Result<Option<&'a User>, Contest<'a>> {
+    ) -> Result<Option<&'a Account>, Contest<'a>> {
         if let Some(account) = self
             .links
             .get(person.key())
@@ -370,14 +352,14 @@ where
                     return Err((reason, candidates));
                 }
             };
-            if self.claimed.contains(account.id.as_str()) {
+            if self.claimed.contains(&*account.id) {
                 let reason = format!(
                     "account {} ({}) already matches another person",
-                    account.id, account.fields.user_name
+                    account.id, account.user_name
                 );
                 return Err((reason, vec![account]));
             }
-            if let Some(Some(other)) = self.managed.get(account.id.as_str())
+            if let Some(Some(other)) = self.managed.get(&*account.id)
                 && *other != person.key()
             {
                 let reason = format!("account {} is managed for external_id {other}", account.id);
@@ -392,13 +374,13 @@ where
         &self,
         person: &Person,
         desired: Result<UserFields, String>,
-        account: Option<&User>,
+        account: Option<&Account>,
     ) -> PlanItem {
         let input = self.input;
         let external_id = Some(person.key().to_owned());
         match (wanted(person, input.rules), account) {
             (Err(reason), Some(account))
-                if self.managed.contains_key(account.id.as_str()) || input.adopt =>
+                if self.managed.contains_key(&*account.id) || input.adopt =>
             {
                 PlanItem {
                     matched: true,
@@ -408,8 +390,8 @@ where
             (Err(reason), Some(account)) => PlanItem {
                 action: Action::Unchanged,
                 external_id,
-                user_id: Some(account.id.clone()),
-                user_name: Some(account.fields.user_name.clone()),
+                user_id: Some(account.id.to_string()),
+                user_name: Some(account.user_name.to_string()),
                 changes: Vec::new(),
                 reason: Some(format!(
                     "{reason}; the matching account is not managed by provisio, so it is left alone (send `adopt: true` to deprovision it)"
@@ -458,14 +440,14 @@ fn create(person: &Person, desired: UserFields, input: &PlanInput<'_>) -> PlanIt
         // What the new account gets, field by field, for review (and the fingerprint).
         changes: creation(&desired),
         reason: None,
-        change: Some(ItemChange::Create(desired)),
+        change: Some(Box::new(ItemChange::Create(desired))),
         matched: false,
     }
 }
 
-fn change(desired: UserFields, account: &User, external_id: Option<String>) -> PlanItem {
-    let changes = diff(&desired, account);
-    let action = match (account.fields.active, changes.is_empty()) {
+fn change(desired: UserFields, account: &Account, external_id: Option<String>) -> PlanItem {
+    let changes = diff(&desired, &account.fields());
+    let action = match (account.active, changes.is_empty()) {
         (false, _) => Action::Reactivate,
         (true, true) => Action::Unchanged,
         (true, false) => Action::Update,
@@ -476,8 +458,8 @@ fn change(desired: UserFields, account: &User, external_id: Option<String>) -> P
         active,
     };
     let change = match action {
-        Action::Reactivate => Some(ItemChange::Reactivate(update(Some(true)))),
-        Action::Update => Some(ItemChange::Update(update(None))),
+        Action::Reactivate => Some(Box::new(ItemChange::Reactivate(update(Some(true))))),
+        Action::Update => Some(Box::new(ItemChange::Update(update(None)))),
         _ => None,
     };
     let mut shown = changes;
@@ -488,8 +470,8 @@ fn change(desired: UserFields, account: &User, external_id: Option<String>) -> P
     PlanItem {
         action,
         external_id,
-        user_id: Some(account.id.clone()),
-        user_name: Some(account.fields.user_name.clone()),
+        user_id: Some(account.id.to_string()),
+        user_name: Some(account.user_name.to_string()),
         changes: shown,
         reason: None,
         change,
@@ -517,7 +499,7 @@ fn active_change(before: bool, after: bool) -> Change {
 
 /// Two new accounts with one user name, or a new account with the name of
 /// one the app has, would fail (or duplicate) at apply time: conflicts now.
-fn refuse_colliding_creates(items: &mut [PlanItem], accounts: &Accounts<'_>) {
+fn refuse_colliding_creates(items: &mut [PlanItem], accounts: &AccountIndex<'_>) {
     let name_of = |item: &PlanItem| item.user_name.as_deref().unwrap_or_default().to_lowercase();
     let mut wanted_by: HashMap<String, Vec<String>> = HashMap::new();
     for item in items.iter().filter(|i| i.action == Action::Create) {
@@ -528,9 +510,7 @@ fn refuse_colliding_creates(items: &mut [PlanItem], accounts: &Accounts<'_>) {
     }
     for item in items.iter_mut().filter(|i| i.action == Action::Create) {
         let name = name_of(item);
-        let reason = if let Some(existing) =
-            accounts.by_user_name.get(&name).and_then(|a| a.first())
-        {
+        let reason = if let Some(existing) = accounts.by_user_name.get(&Caseless(&name)).first() {
             format!(
                 "user_name {name} is taken by account {} in the app, which did not match this person",
                 existing.id
@@ -586,17 +566,17 @@ pub(super) fn wanted(person: &Person, rules: &Rules) -> Result<(), String> {
 }
 
 fn deprovision(
-    account: &User,
+    account: &Account,
     external_id: Option<String>,
     reason: &str,
     input: &PlanInput<'_>,
 ) -> PlanItem {
-    let action = if account.fields.active && input.deprovision == Deprovision::Deactivate {
+    let action = if account.active && input.deprovision == Deprovision::Deactivate {
         Action::Deactivate
     } else {
         Action::Unchanged
     };
-    let reason = match (action, account.fields.active) {
+    let reason = match (action, account.active) {
         (Action::Deactivate, _) => reason.to_owned(),
         (_, false) => format!("{reason}; already inactive"),
         _ => format!("{reason}; deprovision is `none`"),
@@ -604,24 +584,24 @@ fn deprovision(
     PlanItem {
         action,
         external_id,
-        user_id: Some(account.id.clone()),
-        user_name: Some(account.fields.user_name.clone()),
+        user_id: Some(account.id.to_string()),
+        user_name: Some(account.user_name.to_string()),
         changes: if action == Action::Deactivate {
             vec![active_change(true, false)]
         } else {
             Vec::new()
         },
         reason: Some(reason),
-        change: (action == Action::Deactivate).then_some(ItemChange::Deactivate),
+        change: (action == Action::Deactivate).then(|| Box::new(ItemChange::Deactivate)),
         matched: false,
     }
 }
 
-fn conflict(person: &Person, account: Option<&User>, reason: String) -> PlanItem {
+fn conflict(person: &Person, account: Option<&Account>, reason: String) -> PlanItem {
     PlanItem {
         action: Action::Conflict,
         external_id: Some(person.key().to_owned()),
-        user_id: account.map(|a| a.id.clone()),
+        user_id: account.map(|a| a.id.to_string()),
         user_name: Some(person.fields.user_name.clone()),
         changes: Vec::new(),
         reason: Some(reason),

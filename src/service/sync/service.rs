@@ -1,22 +1,24 @@
 //! The sync use cases: rules, plans, and runs.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::{
+    accounts::Accounts,
     items::run_items,
     plan::{Deprovision, Plan, PlanInput, fingerprint, plan},
 };
 use crate::{
     domain::{
         Action, AppProfile, Caller, ConnectionKey, FieldErrors, ItemCounts, ItemFilter, MatchKey,
-        Person, Rules, RunStatus, SyncItem, SyncRun,
+        People, Rules, RunStatus, SyncItem, SyncRun,
     },
     providers,
     service::{
@@ -28,7 +30,7 @@ use crate::{
 /// A sync request, parsed.
 #[derive(Debug, Clone)]
 pub struct SyncRequest {
-    pub people: Option<Vec<Person>>,
+    pub people: Option<People>,
     /// `None`: the default (`deactivate`), or with `plan_id` the plan's.
     pub deprovision: Option<Deprovision>,
     /// `None`: the default (`false`), or with `plan_id` the plan's.
@@ -140,6 +142,11 @@ impl SyncService {
             .collect();
         warnings.extend(app.endpoint.habits.get().plan_warnings());
         let now = self.store.now();
+        let request = to_raw(&SavedRequest {
+            people: None,
+            deprovision,
+            adopt,
+        })?;
         let stored = StoredPlan {
             plan_id: Uuid::now_v7(),
             connection_id: app.connection.id,
@@ -148,17 +155,21 @@ impl SyncService {
                 + chrono::Duration::from_std(self.plan_ttl).unwrap_or(chrono::Duration::hours(1)),
             plan,
         };
+        let row = PlanRow {
+            plan_id: stored.plan_id,
+            connection_id: app.connection.id,
+            input_hash: input_hash(people, deprovision, adopt),
+            fingerprint: fingerprint(&stored.plan),
+            request,
+            created_at: now,
+            expires_at: stored.expires_at,
+        };
+        // Only the totals are kept beside the request: applying works the
+        // plan out again, and the caller has the whole of it in the answer.
+        // A copy of every item (hundreds of bytes each) would be written and
+        // never read, and held several times over while it is written.
         self.store
-            .insert_plan(&PlanRow {
-                plan_id: stored.plan_id,
-                connection_id: app.connection.id,
-                input_hash: input_hash(people, deprovision, adopt),
-                fingerprint: fingerprint(&stored.plan),
-                request: serde_json::json!({"people": people_json(people), "deprovision": deprovision, "adopt": adopt}),
-                plan: serde_json::to_value(&stored.plan).unwrap_or(Value::Null),
-                created_at: now,
-                expires_at: stored.expires_at,
-            })
+            .insert_plan(&row, &to_raw(&stored.plan.totals)?, people)
             .await?;
         Ok(stored)
     }
@@ -242,25 +253,32 @@ impl SyncService {
     /// Links the accounts the plan matched to people and leaves as they are:
     /// from now on they are managed (a leaver's account is deprovisioned, never
     /// reported as an orphan). Changed accounts are linked as their change lands.
+    ///
+    /// In batches, so onboarding a whole workforce does not build a row for
+    /// everyone at once; a batch that fails leaves the rest to the next apply.
     async fn link_matched(&self, connection_id: Uuid, plan: &Plan) -> Result<(), ServiceError> {
+        const BATCH: usize = 1000;
         let now = self.store.now();
-        let rows: Vec<ManagedUserRow> = plan
-            .items
-            .iter()
-            .filter(|item| item.matched && !item.action.is_change())
-            .filter_map(|item| {
-                Some(ManagedUserRow {
-                    connection_id,
-                    provider_user_id: item.user_id.clone()?,
-                    external_id: item.external_id.clone(),
-                    user_name: item.user_name.clone().unwrap_or_default(),
-                    applied_hash: None,
-                    created_at: now,
-                    updated_at: now,
+        for items in plan.items.chunks(BATCH) {
+            let rows: Vec<ManagedUserRow> = items
+                .iter()
+                .filter(|item| item.matched && !item.action.is_change())
+                .filter_map(|item| {
+                    Some(ManagedUserRow {
+                        connection_id,
+                        provider_user_id: item.user_id.clone()?,
+                        external_id: item.external_id.clone(),
+                        user_name: item.user_name.clone().unwrap_or_default(),
+                        applied_hash: None,
+                        created_at: now,
+                        updated_at: now,
+                    })
                 })
-            })
-            .collect();
-        self.store.upsert_managed_users(&rows).await?;
+                .collect();
+            if !rows.is_empty() {
+                self.store.upsert_managed_users(&rows).await?;
+            }
+        }
         Ok(())
     }
 
@@ -283,8 +301,12 @@ impl SyncService {
                 "the plan has expired; plan again".into(),
             ));
         }
-        let saved: SavedRequest = serde_json::from_value(stored.request)
+        let saved: SavedRequest = serde_json::from_str(stored.request.get())
             .map_err(|e| ServiceError::PlanStale(format!("the stored plan cannot be read: {e}")))?;
+        let people = match saved.people {
+            Some(people) => people,
+            None => self.store.plan_people(plan_id).await?.unwrap_or_default(),
+        };
         let mut errors = FieldErrors::new();
         if let Some(deprovision) = request.deprovision
             && deprovision != saved.deprovision
@@ -317,7 +339,7 @@ impl SyncService {
             ));
         }
         let (plan, rules) = self
-            .compute(app, caller, &saved.people, saved.deprovision, saved.adopt)
+            .compute(app, caller, &people, saved.deprovision, saved.adopt)
             .await?;
         if fingerprint(&plan) != stored.fingerprint {
             return Err(ServiceError::PlanStale(
@@ -332,16 +354,16 @@ impl SyncService {
         &self,
         app: &Arc<AppConnection>,
         caller: &Caller,
-        people: &[Person],
+        people: &People,
         deprovision: Deprovision,
         adopt: bool,
     ) -> Result<(Plan, Rules), ServiceError> {
-        check_people(people)?;
+        people.check().map_err(ServiceError::Invalid)?;
         let rules = self.rules_of(app.connection.id).await?;
         let managed = self.store.managed_users(app.connection.id).await?;
-        let mut accounts = Vec::new();
+        let mut accounts = Accounts::default();
         self.users
-            .accounts(app, caller, |account| accounts.push(account))
+            .accounts(app, caller, |account| accounts.push(&account))
             .await?;
         let rules = matching_what_the_app_keeps(rules, &app.endpoint.habits.get());
         let groups = self.group_state(app, caller, &rules, &accounts).await?;
@@ -437,11 +459,22 @@ fn matching_what_the_app_keeps(mut rules: Rules, app: &AppProfile) -> Rules {
     rules
 }
 
-#[derive(Deserialize)]
+/// What a plan was asked, as kept with it. The people are kept apart (see
+/// `SyncStore::insert_plan`); plans kept before that have them here.
+#[derive(Serialize, Deserialize)]
 struct SavedRequest {
-    people: Vec<Person>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    people: Option<People>,
     deprovision: Deprovision,
     adopt: bool,
+}
+
+/// `value` as JSON text, for the store. (Plans have only string keys, so
+/// this does not fail; if it ever did, nothing half-written would be kept.)
+fn to_raw(value: &impl Serialize) -> Result<Box<RawValue>, ServiceError> {
+    serde_json::value::to_raw_value(value).map_err(|e| {
+        StoreError::Corrupt(format!("a plan could not be written as JSON: {e}")).into()
+    })
 }
 
 /// `deprovision` and `adopt` as asked, or their defaults.
@@ -452,38 +485,12 @@ fn options(request: &SyncRequest) -> (Deprovision, bool) {
     )
 }
 
-fn required_people(request: &SyncRequest) -> Result<&[Person], ServiceError> {
-    request.people.as_deref().ok_or_else(|| {
+fn required_people(request: &SyncRequest) -> Result<&People, ServiceError> {
+    request.people.as_ref().ok_or_else(|| {
         ServiceError::Invalid(
             crate::domain::FieldError::new("people", "is required to plan").into(),
         )
     })
-}
-
-/// Every person needs a unique `external_id`: it is the key.
-fn check_people(people: &[Person]) -> Result<(), ServiceError> {
-    let mut errors = FieldErrors::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (i, person) in people.iter().enumerate() {
-        match person.fields.external_id.as_deref() {
-            None | Some("") => errors.push(
-                format!("people[{i}].external_id"),
-                "is required: it is the person's key",
-            ),
-            Some(key) => {
-                if let Some(first) = seen.insert(key, i) {
-                    errors.push(
-                        format!("people[{i}].external_id"),
-                        format!("repeats people[{first}]"),
-                    );
-                }
-            }
-        }
-        for error in person.fields.validate().into_vec() {
-            errors.push(format!("people[{i}].{}", error.field), error.message);
-        }
-    }
-    errors.into_result(()).map_err(ServiceError::Invalid)
 }
 
 /// Refuses more deprovisions than the rules allow (more than `percent` of the
@@ -519,18 +526,13 @@ fn accounts(n: usize) -> String {
     }
 }
 
-fn people_json(people: &[Person]) -> Value {
-    Value::Array(people.iter().map(Person::as_json).collect())
-}
-
 /// A digest of what was asked: the people (as sent), `deprovision` and `adopt`.
-fn input_hash(people: &[Person], deprovision: Deprovision, adopt: bool) -> String {
-    // Person by person, so no second copy of the whole workforce is built.
+fn input_hash(people: &People, deprovision: Deprovision, adopt: bool) -> String {
     let mut hasher = Sha256::new();
     hasher.update(deprovision.as_str());
     hasher.update([u8::from(adopt)]);
-    for person in people {
-        hasher.update(serde_json::to_vec(&person.as_json()).unwrap_or_default());
+    for text in people.texts() {
+        hasher.update(text);
         hasher.update([0]);
     }
     hex::encode(hasher.finalize())

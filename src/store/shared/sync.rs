@@ -2,14 +2,18 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
 use sqlx::{Row, types::Json};
 use uuid::Uuid;
 
 use super::{DbRow, DbStore, get_id, get_time, id, time};
 use crate::{
-    domain::ManagedAccount,
+    domain::{ManagedAccount, People, PeopleReader},
     store::{ManagedUserRow, PlanRow, StoreError, SyncStore},
 };
+
+/// People per `sync_plan_people` row: a few hundred kilobytes each.
+const PEOPLE_PER_ROW: usize = 1000;
 
 fn plan_from_row(row: &DbRow) -> Result<PlanRow, sqlx::Error> {
     Ok(PlanRow {
@@ -17,8 +21,7 @@ fn plan_from_row(row: &DbRow) -> Result<PlanRow, sqlx::Error> {
         connection_id: get_id(row, "connection_id")?,
         input_hash: row.try_get("input_hash")?,
         fingerprint: row.try_get("fingerprint")?,
-        request: row.try_get::<Json<serde_json::Value>, _>("request")?.0,
-        plan: row.try_get::<Json<serde_json::Value>, _>("plan")?.0,
+        request: row.try_get::<Json<Box<RawValue>>, _>("request")?.0,
         created_at: get_time(row, "created_at")?,
         expires_at: get_time(row, "expires_at")?,
     })
@@ -151,7 +154,13 @@ impl SyncStore for DbStore {
         Ok(())
     }
 
-    async fn insert_plan(&self, row: &PlanRow) -> Result<(), StoreError> {
+    async fn insert_plan(
+        &self,
+        row: &PlanRow,
+        summary: &RawValue,
+        people: &People,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "insert into sync_plan (plan_id, connection_id, input_hash, fingerprint, request, plan, created_at, expires_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -161,17 +170,47 @@ impl SyncStore for DbStore {
         .bind(&row.input_hash)
         .bind(&row.fingerprint)
         .bind(Json(&row.request))
-        .bind(Json(&row.plan))
+        .bind(Json(summary))
         .bind(time(row.created_at))
         .bind(time(row.expires_at))
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        for (seq, chunk) in (0i32..).zip(people.chunks(PEOPLE_PER_ROW)) {
+            sqlx::query("insert into sync_plan_people (plan_id, seq, people) values ($1, $2, $3)")
+                .bind(id(row.plan_id))
+                .bind(seq)
+                .bind(chunk)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    async fn plan_people(&self, plan_id: Uuid) -> Result<Option<People>, StoreError> {
+        let mut reader = PeopleReader::default();
+        let mut chunks = 0;
+        // Chunk by chunk: the whole request is never held as text.
+        loop {
+            let row =
+                sqlx::query("select people from sync_plan_people where plan_id = $1 and seq = $2")
+                    .bind(id(plan_id))
+                    .bind(chunks)
+                    .fetch_optional(self.pool())
+                    .await?;
+            let Some(row) = row else { break };
+            let chunk: String = row.try_get("people")?;
+            reader.read_chunk(&chunk).map_err(|e| {
+                StoreError::Corrupt(format!("the people of plan {plan_id} do not parse: {e}"))
+            })?;
+            chunks += 1;
+        }
+        Ok((chunks > 0).then(|| reader.finish()))
     }
 
     async fn get_plan(&self, plan_id: Uuid) -> Result<Option<PlanRow>, StoreError> {
         let row = sqlx::query(
-            "select plan_id, connection_id, input_hash, fingerprint, request, plan, created_at, expires_at \
+            "select plan_id, connection_id, input_hash, fingerprint, request, created_at, expires_at \
              from sync_plan where plan_id = $1",
         )
         .bind(id(plan_id))

@@ -6,7 +6,7 @@ use super::*;
 use crate::{
     domain::{
         ConnectionName, ConnectionSettings, CredentialKind, CredentialSummary, InstanceUrl,
-        ProviderKind,
+        ProviderKind, User,
     },
     providers::provider,
 };
@@ -73,9 +73,11 @@ fn run_with(
     adopt: bool,
 ) -> Plan {
     let connection = connection();
+    let people = People::collect(people.iter().cloned());
+    let accounts: Accounts = accounts.iter().collect();
     let plan = plan(&PlanInput {
-        people,
-        accounts,
+        people: &people,
+        accounts: &accounts,
         managed: links,
         rules,
         deprovision: Deprovision::Deactivate,
@@ -88,7 +90,7 @@ fn run_with(
     // What a run applies is exactly what the plan says changes.
     for item in &plan.items {
         assert_eq!(
-            item.change.as_ref().map(ItemChange::action),
+            item.change.as_deref().map(ItemChange::action),
             item.action.is_change().then_some(item.action),
         );
     }

@@ -459,7 +459,7 @@ impl Worker {
         update: &UpdatePayload,
     ) -> Result<Option<User>, ServiceError> {
         let account = self.users.get(key, caller, id).await?;
-        let remaining = diff(&update.desired, &account);
+        let remaining = diff(&update.desired, &account.fields);
         let fields_done = update
             .changes
             .iter()
