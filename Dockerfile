@@ -8,6 +8,8 @@ WORKDIR /src
 # Build the dependencies first, against placeholder sources, so that code
 # changes do not rebuild them.
 COPY Cargo.toml Cargo.lock ./
+# The allocator's settings are compiled in (see .cargo/config.toml).
+COPY .cargo .cargo
 RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src
