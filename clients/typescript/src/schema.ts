@@ -522,7 +522,7 @@ export interface components {
              * @description `reach`, `authenticate`, `list_users`, `service_provider_config`,
              *     `count_parameter`, `filter`, `filter_case`, `paging`, `page_size`,
              *     `groups`; with `write`: `create`, `location`, `external_id`,
-             *     `patch_answer`, `etag`, `patch_attributes` (after a 204), `cleanup`.
+             *     `patch_answer`, `etag`, `patch_attributes`, `cleanup`.
              */
             name: string;
             ok: boolean;
