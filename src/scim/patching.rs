@@ -7,7 +7,8 @@
 //!
 //! The first PATCH to an app goes without `attributes`: an app that answers
 //! with the whole resource anyway would otherwise cut it down to what provisio
-//! names, leaving out extensions provisio does not know of.
+//! names, leaving out extensions provisio does not know of. The PATCHes sent
+//! meanwhile wait for its answer, so a burst of them reads back one user.
 
 use reqwest::Method;
 use serde_json::{Map, Value};
@@ -35,6 +36,11 @@ impl Session<'_> {
         patch: &PatchOp,
         attributes: &[&str],
     ) -> Result<Map<String, Value>, ProviderError> {
+        let _finding_out = self
+            .endpoint
+            .habits
+            .find_out_once(|p| p.patch_returns_resource.is_none())
+            .await;
         let habits = self.endpoint.habits.get();
         let ask = habits.patch_returns_resource == Some(false)
             && habits.patch_honours_attributes != Some(false)

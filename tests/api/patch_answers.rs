@@ -13,7 +13,7 @@ use wiremock::{
 use crate::{
     app_profiles::{TOKEN, stand_in},
     both_backends,
-    helpers::{Backend, TestApp, spawn_app},
+    helpers::{API_KEY, Backend, TestApp, send_all, spawn_app},
     scim_app::{Quirk, ScimApp, USER_SCHEMA},
 };
 
@@ -105,6 +105,37 @@ both_backends! {
         // Inserted as version 1: three changes, each applied once.
         assert_eq!(scim.user(&id).unwrap()["meta"]["version"], "W/\"4\"");
     }
+}
+
+#[tokio::test]
+async fn a_burst_of_changes_to_a_new_connection_reads_one_user_back() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let scim = stand_in(&app, "app", &[Quirk::Patch204]).await;
+    let ids = scim.seed_users(
+        8,
+        |i| json!({"userName": format!("u{i}@example.com"), "active": true}),
+    );
+    let client = reqwest::Client::new();
+    let statuses = send_all(ids.iter().map(|id| {
+        client
+            .patch(app.url(&format!("/v1/connections/app/users/{id}")))
+            .bearer_auth(API_KEY)
+            .json(&json!({"title": "Lead"}))
+    }))
+    .await;
+    assert_eq!(statuses, [200; 8]);
+    // One PATCH found out that the app answers 204, while the others waited.
+    let mut sent = patches(&scim);
+    sent.sort();
+    assert_eq!(
+        sent,
+        [[(200, true); 7].as_slice(), &[(204, false)]].concat()
+    );
+    assert_eq!(scim.count("GET", "/Users/"), 1);
+    assert!(
+        ids.iter()
+            .all(|id| scim.user(id).unwrap()["title"] == "Lead")
+    );
 }
 
 /// A connection `name` of `provider` to the mock, which answers a plain PATCH
