@@ -56,7 +56,7 @@ pub struct CheckOut {
     /// `reach`, `authenticate`, `list_users`, `service_provider_config`,
     /// `count_parameter`, `filter`, `filter_case`, `paging`, `page_size`,
     /// `groups`; with `write`: `create`, `location`, `external_id`,
-    /// `patch_answer`, `etag`, `cleanup`.
+    /// `patch_answer`, `etag`, `patch_attributes`, `cleanup`.
     name: &'static str,
     ok: bool,
     /// What was found, for a person to act on.

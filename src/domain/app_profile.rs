@@ -55,9 +55,15 @@ pub struct AppProfile {
     /// Whether the app takes SCIM PATCH (else changes are GET-merge-PUT).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patch: Option<bool>,
-    /// Whether a PATCH answers with the resource (`false`: 204, so provisio reads it back).
+    /// Whether a PATCH answers with the resource (`false`: 204, so provisio
+    /// asks for it in the same call, or reads it back).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patch_returns_resource: Option<bool>,
+    /// Whether a PATCH naming `attributes` answers 200 with the resource, as
+    /// RFC 7644 §3.5.2 requires. `false`: the app answers 204 anyway or refuses
+    /// the parameter, so after a 204 provisio reads the user back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch_honours_attributes: Option<bool>,
     /// Whether the app versions resources (ETags), so a PUT can carry `If-Match`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<bool>,
@@ -81,6 +87,9 @@ impl AppProfile {
             max_page_size: over.max_page_size.or(self.max_page_size),
             patch: over.patch.or(self.patch),
             patch_returns_resource: over.patch_returns_resource.or(self.patch_returns_resource),
+            patch_honours_attributes: over
+                .patch_honours_attributes
+                .or(self.patch_honours_attributes),
             etag: over.etag.or(self.etag),
             groups: over.groups.or(self.groups),
             keeps_external_id: over.keeps_external_id.or(self.keeps_external_id),
@@ -130,7 +139,7 @@ impl AppProfile {
     }
 
     /// The facts a profile holds, by name.
-    pub const FACTS: [&'static str; 10] = [
+    pub const FACTS: [&'static str; 11] = [
         "count_param",
         "filters",
         "filter_ignores_case",
@@ -138,6 +147,7 @@ impl AppProfile {
         "max_page_size",
         "patch",
         "patch_returns_resource",
+        "patch_honours_attributes",
         "etag",
         "groups",
         "keeps_external_id",

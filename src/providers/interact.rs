@@ -67,6 +67,11 @@ impl Provider for Interact {
         draft.instance_url = Some(url.to_string());
     }
 
+    /// A user's `loginType` lives in Interact's extension.
+    fn user_attributes(&self) -> Vec<&'static str> {
+        mapping::read_attributes(&[EXTENSION])
+    }
+
     fn validate_new_user(&self, user: &UserFields, _connection: &Connection) -> FieldErrors {
         let mut errors = FieldErrors::new();
         if user.external_id.as_deref().is_none_or(str::is_empty) {

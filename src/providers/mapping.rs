@@ -54,6 +54,31 @@ const TEXT_ATTRIBUTES: [(&str, &str, bool); 13] = [
     ("department", "department", true),
 ];
 
+/// The top-level attributes [`from_scim`] reads (`id` always comes back),
+/// with the app's own `extensions`: what to ask for where an app answers with
+/// only the attributes named (`attributes`), so that the user comes back whole.
+pub fn read_attributes(extensions: &[&'static str]) -> Vec<&'static str> {
+    let core_texts = TEXT_ATTRIBUTES
+        .iter()
+        .filter(|(_, _, is_enterprise)| !is_enterprise)
+        .map(|(_, attribute, _)| *attribute);
+    let structured = [
+        "userName",
+        "active",
+        "name",
+        "emails",
+        "phoneNumbers",
+        "groups",
+        "meta",
+    ];
+    structured
+        .into_iter()
+        .chain(core_texts)
+        .chain([ENTERPRISE_USER])
+        .chain(extensions.iter().copied())
+        .collect()
+}
+
 /// The SCIM resource for a new user.
 pub fn to_scim(user: &UserFields, dialect: Dialect) -> Map<String, Value> {
     let mut resource = Map::new();

@@ -86,6 +86,12 @@ pub trait Provider: Send + Sync + 'static {
         mapping::from_scim(resource)
     }
 
+    /// The top-level attributes `read_user` reads: named in `attributes` where
+    /// an app answers with only what is asked for (a PATCH's answer).
+    fn user_attributes(&self) -> Vec<&'static str> {
+        mapping::read_attributes(&[])
+    }
+
     /// Why provisio refuses to hard-delete users in this app, and what to do instead.
     fn delete_refusal(&self) -> Option<&'static str> {
         None

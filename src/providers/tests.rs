@@ -196,3 +196,41 @@ fn every_registered_provider_is_found_by_its_kind_and_catalogued_by_its_behaviou
         assert_eq!(said.delete, found.delete_refusal().is_none(), "{kind}");
     }
 }
+
+/// Every provider asks for what it writes: a user cut down to the attributes
+/// it names (a PATCH's answer) still holds each attribute a new user carries.
+#[test]
+fn every_provider_names_each_attribute_its_new_users_carry() {
+    let user: UserFields = serde_json::from_value(json!({
+        "user_name": "ada@example.com", "external_id": "E-1", "display_name": "Ada",
+        "name": {"given_name": "Ada", "family_name": "Lovelace"}, "title": "Analyst",
+        "emails": [{"value": "ada@example.com"}], "phone_numbers": [{"value": "+44"}],
+        "department": "Engines", "manager_id": "m-1",
+    }))
+    .unwrap();
+    for kind in ProviderKind::ALL {
+        let profile = provider(kind);
+        let connection = Connection {
+            id: uuid::Uuid::nil(),
+            name: crate::domain::ConnectionName::parse("hr").unwrap(),
+            provider: kind,
+            instance_url: InstanceUrl::parse("https://scim.example.com/v2").unwrap(),
+            settings: ConnectionSettings::default(),
+            credentials: crate::domain::CredentialSummary {
+                kind: CredentialKind::Bearer,
+                hint: None,
+            },
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            revision: 1,
+            profile: Default::default(),
+        };
+        let asked = profile.user_attributes();
+        for key in profile.user_resource(&user, &connection).keys() {
+            assert!(
+                key == "schemas" || asked.contains(&key.as_str()),
+                "{kind}: {key}"
+            );
+        }
+    }
+}

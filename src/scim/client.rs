@@ -1,9 +1,10 @@
 //! The one HTTP client provisio uses to talk SCIM. It executes what a provider
 //! profile shaped (base URL, auth, timeout, rate budget) and trusts no server
 //! blindly: filtered results are re-checked, paging stops when a page brings
-//! nothing new, a body-less PATCH answer is followed by a GET, a create whose
-//! answer was lost is looked up before it is sent again, and missing
-//! `Location`, `meta` or `itemsPerPage`, or numeric ids, are tolerated.
+//! nothing new, a PATCH gets the user back in as few calls as the app allows
+//! (`patching.rs`), a create whose answer was lost is looked up before it is
+//! sent again, and missing `Location`, `meta` or `itemsPerPage`, or numeric
+//! ids, are tolerated.
 
 use std::{sync::Arc, time::Duration};
 
@@ -15,7 +16,6 @@ use super::{
     endpoint::{CallContext, Endpoint},
     error::{ProviderError, ProviderErrorKind},
     filter::Filter,
-    patch::PatchOp,
     retry::{RetryPolicy, may_have_landed},
     transport::{Call, invalid, not_scim, parse_resource},
     types::{ServiceProviderConfig, id_of},
@@ -257,26 +257,6 @@ impl Session<'_> {
             .if_match(if_match);
         let answer = self.send(&call).await?;
         match parse_resource(&answer)? {
-            Some(resource) => Ok(resource),
-            None => self.get_user(id).await,
-        }
-    }
-
-    /// `PATCH /Users/{id}`; a 204 (or any body-less answer) is followed by a GET.
-    pub async fn patch_user(
-        &self,
-        id: &str,
-        patch: &PatchOp,
-    ) -> Result<Map<String, Value>, ProviderError> {
-        let answer = self
-            .send(&Call::new(Method::PATCH, &["Users", id]).json(patch)?)
-            .await?;
-        let resource = parse_resource(&answer)?.filter(|r| id_of(r).is_some());
-        self.endpoint
-            .habits
-            .learn(|p| p.patch_returns_resource = Some(resource.is_some()))
-            .await;
-        match resource {
             Some(resource) => Ok(resource),
             None => self.get_user(id).await,
         }

@@ -30,6 +30,8 @@ pub trait Keeper: Send + Sync {
 pub struct Habits {
     connection_id: Uuid,
     profile: Mutex<ConnectionProfile>,
+    /// Held by the one call finding a fact out (see [`Habits::find_out_once`]).
+    finding_out: tokio::sync::Mutex<()>,
     /// Where learned facts go to be kept; `None` keeps them in memory only.
     keeper: Option<Arc<dyn Keeper>>,
 }
@@ -51,6 +53,7 @@ impl Habits {
         Self {
             connection_id,
             profile: Mutex::new(profile),
+            finding_out: tokio::sync::Mutex::new(()),
             keeper,
         }
     }
@@ -67,6 +70,22 @@ impl Habits {
 
     pub fn snapshot(&self) -> ConnectionProfile {
         *self.lock()
+    }
+
+    /// While `unknown` holds of what calls act on, one call at a time goes
+    /// ahead (holding the guard) to find the fact out and the others wait for
+    /// it, so a burst of calls to a new connection pays for finding out once.
+    /// `None`: the fact is known, go ahead.
+    pub async fn find_out_once(
+        &self,
+        unknown: impl Fn(&AppProfile) -> bool,
+    ) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if !unknown(&self.get()) {
+            return None;
+        }
+        let guard = self.finding_out.lock().await;
+        // The call before may have found it out meanwhile.
+        unknown(&self.get()).then_some(guard)
     }
 
     /// Records what a call found out; a fact that changed is kept before this returns.

@@ -12,6 +12,7 @@ mod habits;
 mod limiter;
 mod listing;
 mod patch;
+mod patching;
 mod probe;
 mod redact;
 mod retry;

@@ -22,6 +22,13 @@ impl PatchOp {
             operations,
         }
     }
+
+    /// The extension schemas (URNs) the operations write into.
+    pub fn extensions(&self) -> impl Iterator<Item = &str> {
+        self.operations
+            .iter()
+            .filter_map(|operation| split_path(operation.path()).0)
+    }
 }
 
 /// One operation. Paths are `attr`, `attr.sub`, or either prefixed by an

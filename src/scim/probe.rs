@@ -126,11 +126,25 @@ impl Session<'_> {
         ))
     }
 
-    /// `PATCH /Users/{id}` once, keeping how the app answered (a body or not).
-    pub async fn probe_patch(&self, id: &str, patch: &PatchOp) -> Result<Written, ProviderError> {
-        let answer = self
-            .send_once(&Call::new(Method::PATCH, &["Users", id]).json(patch)?)
-            .await?;
+    /// `PATCH /Users/{id}` once, keeping how the app answered (a body or
+    /// not); with `attributes` unless they are empty.
+    pub async fn probe_patch(
+        &self,
+        id: &str,
+        patch: &PatchOp,
+        attributes: &[&str],
+    ) -> Result<Written, ProviderError> {
+        let query = [("attributes", attributes.join(","))];
+        let query = if attributes.is_empty() {
+            &[][..]
+        } else {
+            &query[..]
+        };
+        let segments = ["Users", id];
+        let call = Call::new(Method::PATCH, &segments)
+            .query(query)
+            .json(patch)?;
+        let answer = self.send_once(&call).await?;
         let resource = parse_resource(&answer)?.filter(|r| id_of(r).is_some());
         Ok(Written::new(
             answer.status.as_u16(),

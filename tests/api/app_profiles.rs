@@ -174,15 +174,6 @@ both_backends! {
         assert!(warnings.contains("does not keep externalId"), "{warnings}");
     }
 
-    async fn a_patch_answered_204_is_read_back_and_noted(app: TestApp) {
-        let scim = quirky(&app, &[Quirk::Patch204]).await;
-        let id = seed(&scim, 1).remove(0);
-        let reply = app.patch(&format!("/v1/connections/app/users/{id}"), json!({"title": "Lead"})).await;
-        assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
-        assert_eq!(reply.json()["title"], "Lead");
-        assert_eq!(profile(&app).await["patch_returns_resource"], false);
-    }
-
     async fn deleting_a_user_unlinks_it_so_the_deprovision_limit_counts_only_real_accounts(app: TestApp) {
         let _scim = quirky(&app, &[]).await;
         let mut ids = Vec::new();
@@ -321,13 +312,14 @@ both_backends! {
             assert_eq!(check(bent)["ok"], false, "{bent}: {report}");
             assert!(check(bent)["consequence"].is_string(), "{bent}: {report}");
         }
-        for fine in ["reach", "authenticate", "list_users", "filter", "groups", "create", "location", "cleanup"] {
+        for fine in ["reach", "authenticate", "list_users", "filter", "groups", "create", "location",
+            "patch_attributes", "cleanup"] {
             assert_eq!(check(fine)["ok"], true, "{fine}: {report}");
         }
         assert!(check("patch_answer")["detail"].as_str().unwrap().contains("204"), "{report}");
         let expected = json!({"count_param": false, "filters": true, "filter_ignores_case": false,
-            "paging_consistent": false, "patch": true, "patch_returns_resource": false, "groups": true,
-            "keeps_external_id": false, "etag": true});
+            "paging_consistent": false, "patch": true, "patch_returns_resource": false,
+            "patch_honours_attributes": true, "groups": true, "keeps_external_id": false, "etag": true});
         for (fact, value) in expected.as_object().unwrap() {
             assert_eq!(&report["app_profile"][fact], value, "{fact}: {report}");
         }

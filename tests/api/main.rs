@@ -25,6 +25,7 @@ mod metrics;
 mod openapi;
 mod operations;
 mod ops;
+mod patch_answers;
 mod process;
 mod provider_contracts;
 mod proxy;

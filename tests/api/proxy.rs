@@ -1,10 +1,14 @@
 //! A counting TCP proxy in front of a real SCIM server: it forwards every
 //! request and counts the writes (POST, PUT, PATCH, DELETE) the app accepted,
-//! so tests can prove each change reached the app exactly once.
+//! so tests can prove each change reached the app exactly once, and the reads
+//! of one user (`GET /Users/{id}`), so they can prove none was needed.
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 use tokio::{
@@ -17,6 +21,7 @@ pub struct CountingProxy {
     pub base_url: String,
     counts: Arc<Mutex<HashMap<String, usize>>>,
     total: watch::Receiver<usize>,
+    user_reads: Arc<AtomicUsize>,
 }
 
 impl CountingProxy {
@@ -28,11 +33,13 @@ impl CountingProxy {
         let counts: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let (total_tx, total) = watch::channel(0usize);
         let total_tx = Arc::new(total_tx);
-        let shared = counts.clone();
+        let user_reads: Arc<AtomicUsize> = Arc::default();
+        let (shared, shared_reads) = (counts.clone(), user_reads.clone());
         tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
                 let (counts, total_tx, upstream) =
                     (shared.clone(), total_tx.clone(), upstream.clone());
+                let user_reads = shared_reads.clone();
                 tokio::spawn(async move {
                     let request = read_request(&mut client).await;
                     let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
@@ -44,11 +51,12 @@ impl CountingProxy {
                     let mut response = Vec::new();
                     // scim2-server speaks HTTP/1.0: it closes after answering.
                     let _ = server.read_to_end(&mut response).await;
-                    let method = String::from_utf8_lossy(&request)
-                        .split(' ')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
+                    let head = String::from_utf8_lossy(&request);
+                    let mut line = head.split(' ');
+                    let method = line.next().unwrap_or_default().to_owned();
+                    if method == "GET" && line.next().is_some_and(|p| p.starts_with("/v2/Users/")) {
+                        user_reads.fetch_add(1, Ordering::Relaxed);
+                    }
                     let accepted = response.get(9..10) == Some(b"2");
                     if accepted && method != "GET" {
                         *counts.lock().unwrap().entry(method).or_default() += 1;
@@ -62,7 +70,13 @@ impl CountingProxy {
             base_url: format!("http://{address}/v2"),
             counts,
             total,
+            user_reads,
         }
+    }
+
+    /// `GET /Users/{id}` requests so far, answered or not.
+    pub fn user_reads(&self) -> usize {
+        self.user_reads.load(Ordering::Relaxed)
     }
 
     /// Accepted writes with this method so far.

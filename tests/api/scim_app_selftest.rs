@@ -641,6 +641,51 @@ async fn patch_204_answers_without_a_body_but_applies_the_change() {
 }
 
 #[tokio::test]
+async fn patch_204_answers_the_resource_cut_to_attributes_when_they_are_named() {
+    let s = Stand::with(Quirk::Patch204).await;
+    let id = s.user("ada");
+    let change = json!([{"op": "replace", "path": "title", "value": "Lead"}]);
+    let answer = s
+        .patch(&format!("/Users/{id}?attributes=title,meta"), change)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let mut kept: Vec<&String> = answer.body.as_object().unwrap().keys().collect();
+    kept.sort();
+    assert_eq!(kept, ["id", "meta", "schemas", "title"], "{}", answer.body);
+    assert_eq!(answer.body["title"], "Lead");
+    assert_eq!(answer.header("etag"), "W/\"2\"");
+}
+
+#[tokio::test]
+async fn patch_204_always_answers_without_a_body_even_when_attributes_are_named() {
+    let s = Stand::with(Quirk::Patch204Always).await;
+    let id = s.user("ada");
+    let change = json!([{"op": "replace", "path": "title", "value": "Lead"}]);
+    let answer = s
+        .patch(&format!("/Users/{id}?attributes=title"), change)
+        .await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (StatusCode::NO_CONTENT, Value::Null)
+    );
+    assert_eq!(s.app.user(&id).unwrap()["title"], "Lead");
+}
+
+#[tokio::test]
+async fn patch_refuses_attributes_refuses_the_whole_patch_and_applies_nothing() {
+    let s = Stand::with(Quirk::PatchRefusesAttributes).await;
+    let id = s.user("ada");
+    let change = json!([{"op": "replace", "path": "title", "value": "Lead"}]);
+    s.patch(&format!("/Users/{id}?attributes=title"), change.clone())
+        .await
+        .assert_error(400, Some("invalidSyntax"));
+    assert!(s.app.user(&id).unwrap().get("title").is_none());
+    let answer = s.patch(&format!("/Users/{id}"), change).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body["title"], "Lead");
+}
+
+#[tokio::test]
 async fn members_by_username_answers_user_names_while_requests_use_ids() {
     let s = Stand::with(Quirk::MembersByUsername).await;
     let ada = s.user("ada");

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::{
     both_backends,
     helpers::TestApp,
+    proxy::CountingProxy,
     scim_server::{ScimAuth, ScimServer},
 };
 
@@ -196,6 +197,34 @@ both_backends! {
             "filter", "filter_case", "paging", "page_size", "groups"]);
         assert!(report["checks"][2]["detail"].as_str().unwrap().contains("1 users"));
         assert!(report["latency_ms"].is_u64());
+    }
+
+    async fn a_changed_user_comes_back_in_the_patch_itself_once_the_app_is_seen_answering_204(app: TestApp) {
+        let server = ScimServer::start(ScimAuth::Bearer(TOKEN)).await;
+        let proxy = CountingProxy::start(&server.base_url).await;
+        app.create_connection(json!({"name": "hr", "provider": "scim", "instance_url": proxy.base_url,
+            "credentials": {"type": "bearer", "token": TOKEN}})).await;
+        let created = app.post("/v1/connections/hr/users", ada()).await;
+        let location = created.header("location").unwrap().to_owned();
+        // scim2-server answers a plain PATCH with 204: the first change reads the user back …
+        let first = app.patch(&location, json!({"title": "Lead"})).await;
+        assert_eq!(first.status.as_u16(), 200, "{}", first.text);
+        assert_eq!(proxy.user_reads(), 1);
+        // … and from then on a PATCH asks for it (`attributes`), and gets it.
+        let second = app.patch(&location, json!({"department": "Difference Engines", "title": null})).await;
+        assert_eq!(second.status.as_u16(), 200, "{}", second.text);
+        assert_eq!(proxy.user_reads(), 1, "no GET /Users/{{id}} after the second PATCH");
+        let left = app.post(&format!("{location}/deactivate"), json!(null)).await;
+        assert_eq!(proxy.user_reads(), 1, "none after a deactivation either");
+        let left = left.json();
+        assert_eq!(left["department"], "Difference Engines");
+        assert!(left.get("title").is_none(), "{left}");
+        assert_eq!(left["active"], false);
+        // What came back is the user as the app holds it, whole.
+        assert_eq!(app.get(&location).await.json(), left);
+        let profile = app.get("/v1/connections/hr").await.json()["app_profile"].clone();
+        assert_eq!(profile["patch_returns_resource"], false, "{profile}");
+        assert_eq!(profile["patch_honours_attributes"], true, "{profile}");
     }
 
     async fn an_unknown_user_is_user_not_found(app: TestApp) {

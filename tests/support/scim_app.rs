@@ -49,8 +49,13 @@ pub enum Quirk {
     RepeatFirstPage,
     /// `externalId` is silently dropped on create, PUT and PATCH.
     DropExternalId,
-    /// PATCH answers 204 without a body.
+    /// PATCH answers 204 without a body, unless it names `attributes`: then
+    /// 200 with the resource cut to them, as RFC 7644 §3.5.2 requires.
     Patch204,
+    /// PATCH answers 204 without a body even when it names `attributes`.
+    Patch204Always,
+    /// A PATCH naming `attributes` is refused with 400 (`invalidSyntax`), unapplied.
+    PatchRefusesAttributes,
     /// No `/Groups`; `/ResourceTypes` lists only User.
     NoGroups,
     /// Group `members[].value` is answered as the member's userName (requests still use ids).
@@ -62,13 +67,15 @@ pub enum Quirk {
 }
 
 impl Quirk {
-    pub const ALL: [Quirk; 10] = [
+    pub const ALL: [Quirk; 12] = [
         Quirk::Count500,
         Quirk::IgnoreFilter,
         Quirk::CaseSensitiveFilter,
         Quirk::RepeatFirstPage,
         Quirk::DropExternalId,
         Quirk::Patch204,
+        Quirk::Patch204Always,
+        Quirk::PatchRefusesAttributes,
         Quirk::NoGroups,
         Quirk::MembersByUsername,
         Quirk::RequireMemberRef,
@@ -84,6 +91,8 @@ impl Quirk {
             Quirk::RepeatFirstPage => "repeat-first-page",
             Quirk::DropExternalId => "drop-external-id",
             Quirk::Patch204 => "patch-204",
+            Quirk::Patch204Always => "patch-204-always",
+            Quirk::PatchRefusesAttributes => "patch-refuses-attributes",
             Quirk::NoGroups => "no-groups",
             Quirk::MembersByUsername => "members-by-username",
             Quirk::RequireMemberRef => "require-member-ref",
@@ -1919,12 +1928,16 @@ mod http {
                 get(move |app: App, id: Path<String>, query: RawQuery| read(kind, app, id, query))
                     .put(
                         move |app: App, id: Path<String>, headers: HeaderMap, body: Bytes| {
-                            update(kind, false, app, id, headers, body)
+                            update(kind, app, id, headers, body)
                         },
                     )
                     .patch(
-                        move |app: App, id: Path<String>, headers: HeaderMap, body: Bytes| {
-                            update(kind, true, app, id, headers, body)
+                        move |app: App,
+                              id: Path<String>,
+                              query: RawQuery,
+                              headers: HeaderMap,
+                              body: Bytes| {
+                            patch(kind, app, id, query, headers, body)
                         },
                     )
                     .delete(move |app: App, id: Path<String>, headers: HeaderMap| {
@@ -1994,6 +2007,12 @@ mod http {
         }
         if quirks.has(Quirk::NoPatch) && method == Method::PATCH {
             return Some(ScimError::new(501, None, "PATCH is not supported").into_response());
+        }
+        let has_attributes = form_urlencoded::parse(query.as_bytes())
+            .any(|(key, _)| key.eq_ignore_ascii_case("attributes"));
+        if quirks.has(Quirk::PatchRefusesAttributes) && has_attributes && method == Method::PATCH {
+            let refused = ScimError::invalid_syntax("attributes is not supported on PATCH");
+            return Some(refused.into_response());
         }
         None
     }
@@ -2085,23 +2104,40 @@ mod http {
         Ok(respond(StatusCode::OK, written, false))
     }
 
-    /// PUT (`patching` false) or PATCH of one resource.
+    /// PUT of one resource.
     async fn update(
         kind: Kind,
-        patching: bool,
         State(app): App,
         Path(id): Path<String>,
         headers: HeaderMap,
         body: Bytes,
     ) -> Reply {
         let (body, if_match, ctx) = (object(&body)?, if_match(&headers), app.ctx());
-        let written = if patching {
-            let ops = patch::parse_ops(&body)?;
-            app.store().patch(&ctx, kind, &id, ops, if_match)?
-        } else {
-            app.store().replace(&ctx, kind, &id, body, if_match)?
-        };
-        let status = match patching && ctx.quirks.has(Quirk::Patch204) {
+        let written = app.store().replace(&ctx, kind, &id, body, if_match)?;
+        Ok(respond(StatusCode::OK, written, false))
+    }
+
+    /// PATCH of one resource; the answer is cut to `attributes`/`excludedAttributes`.
+    async fn patch(
+        kind: Kind,
+        State(app): App,
+        Path(id): Path<String>,
+        RawQuery(query): RawQuery,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Reply {
+        let projection = list_query(query.as_deref())?.projection;
+        let (body, if_match, ctx) = (object(&body)?, if_match(&headers), app.ctx());
+        let ops = patch::parse_ops(&body)?;
+        let mut written = app.store().patch(&ctx, kind, &id, ops, if_match)?;
+        if let Value::Object(resource) = written.body {
+            written.body = Value::Object(projection.apply(resource));
+        }
+        // RFC 7644 §3.5.2: `attributes` asks for the resource, and MUST get it.
+        let asked = !projection.attributes.is_empty();
+        let bare =
+            ctx.quirks.has(Quirk::Patch204Always) || (ctx.quirks.has(Quirk::Patch204) && !asked);
+        let status = match bare {
             true => StatusCode::NO_CONTENT,
             false => StatusCode::OK,
         };

@@ -459,7 +459,16 @@ export interface components {
             paging_consistent?: boolean | null;
             /** @description Whether the app takes SCIM PATCH (else changes are GET-merge-PUT). */
             patch?: boolean | null;
-            /** @description Whether a PATCH answers with the resource (`false`: 204, so provisio reads it back). */
+            /**
+             * @description Whether a PATCH naming `attributes` answers 200 with the resource, as
+             *     RFC 7644 §3.5.2 requires. `false`: the app answers 204 anyway or refuses
+             *     the parameter, so after a 204 provisio reads the user back.
+             */
+            patch_honours_attributes?: boolean | null;
+            /**
+             * @description Whether a PATCH answers with the resource (`false`: 204, so provisio
+             *     asks for it in the same call, or reads it back).
+             */
             patch_returns_resource?: boolean | null;
         };
         /**
@@ -513,7 +522,7 @@ export interface components {
              * @description `reach`, `authenticate`, `list_users`, `service_provider_config`,
              *     `count_parameter`, `filter`, `filter_case`, `paging`, `page_size`,
              *     `groups`; with `write`: `create`, `location`, `external_id`,
-             *     `patch_answer`, `etag`, `cleanup`.
+             *     `patch_answer`, `etag`, `patch_attributes`, `cleanup`.
              */
             name: string;
             ok: boolean;

@@ -107,3 +107,20 @@ fn a_merge_patch_becomes_replace_and_remove_operations() {
         ]
     );
 }
+
+#[test]
+fn every_attribute_a_user_is_written_with_is_asked_for_when_reading_it_back() {
+    let mut user = serde_json::to_value(full_user()).unwrap();
+    for (field, _, _) in TEXT_ATTRIBUTES {
+        user[field] = json!("x");
+    }
+    let user: UserFields = serde_json::from_value(user).unwrap();
+    let resource = to_scim(&user, Dialect::STANDARD);
+    let asked = read_attributes(&["urn:example:ext:2.0:User"]);
+    for key in resource.keys().filter(|k| *k != "schemas") {
+        assert!(asked.contains(&key.as_str()), "{key} is not asked for");
+    }
+    for read in ["groups", "meta"] {
+        assert!(asked.contains(&read), "{read}");
+    }
+}

@@ -76,6 +76,8 @@ pub struct Parts {
     limiters: Limiters,
     patch: PatchCache,
     locks: Locks,
+    /// One opening at a time per connection reference (see [`Apps::open`]).
+    opening: Locks,
     /// Stores what calls learn about an app.
     keeper: Arc<dyn Keeper>,
     /// Connections opened (read, unsealed, endpoint built) by an earlier call;
@@ -103,23 +105,48 @@ impl Apps {
             limiters: shared.map_or_else(Limiters::default, Limiters::shared),
             patch: PatchCache::default(),
             locks: Locks::default(),
+            opening: Locks::default(),
         }))
     }
 
     /// The connection with its credentials opened, ready to call: kept from
     /// an earlier call while it cannot have changed.
     pub async fn open(&self, key: &ConnectionKey) -> Result<Arc<AppConnection>, ServiceError> {
-        if let Some(app) = self.opened.get(key)
-            && (self.opened.changes().trusted()
-                || self.connections.revision(app.connection.id).await?
-                    == Some(app.connection.revision))
-        {
+        if let Some(app) = self.still_open(key).await? {
+            return Ok(app);
+        }
+        // A burst of calls to a connection not open yet shares one opening,
+        // and so one view of how its app behaves (`Habits`): what the first
+        // call finds out, the others know.
+        let (id, name) = match key {
+            ConnectionKey::Id(id) => (*id, String::new()),
+            ConnectionKey::Name(name) => (uuid::Uuid::nil(), name.as_str().to_owned()),
+        };
+        let _opening = self.opening.lock((id, name)).await;
+        if let Some(app) = self.still_open(key).await? {
             return Ok(app);
         }
         let stamp = self.opened.stamp();
         let app = self.open_now(key).await?;
         self.opened.insert(key.clone(), app.clone(), stamp);
         Ok(app)
+    }
+
+    /// The opened connection kept for `key`, if it is still current.
+    async fn still_open(
+        &self,
+        key: &ConnectionKey,
+    ) -> Result<Option<Arc<AppConnection>>, ServiceError> {
+        match self.opened.get(key) {
+            Some(app)
+                if self.opened.changes().trusted()
+                    || self.connections.revision(app.connection.id).await?
+                        == Some(app.connection.revision) =>
+            {
+                Ok(Some(app))
+            }
+            _ => Ok(None),
+        }
     }
 
     async fn open_now(&self, key: &ConnectionKey) -> Result<Arc<AppConnection>, ServiceError> {

@@ -36,10 +36,11 @@ impl UserService {
             resource = Some(self.merge_put(op, id, &by_put).await?);
         }
         if !by_patch.is_empty() {
+            let attributes = op.app.profile.user_attributes();
             resource = Some(
                 self.apps
                     .scim(op)
-                    .patch_user(id, &PatchOp::new(by_patch))
+                    .patch_user(id, &PatchOp::new(by_patch), &attributes)
                     .await?,
             );
         }

@@ -41,8 +41,13 @@ class AppProfileOut:
             paging_consistent (bool | None | Unset): Whether a page past the end comes back empty. `false`: the app repeats
                 pages there, so paging stops at `totalResults` and repeated ids are dropped.
             patch (bool | None | Unset): Whether the app takes SCIM PATCH (else changes are GET-merge-PUT).
+            patch_honours_attributes (bool | None | Unset): Whether a PATCH naming `attributes` answers 200 with the
+                resource, as
+                RFC 7644 §3.5.2 requires. `false`: the app answers 204 anyway or refuses
+                the parameter, so after a 204 provisio reads the user back.
             patch_returns_resource (bool | None | Unset): Whether a PATCH answers with the resource (`false`: 204, so
-                provisio reads it back).
+                provisio
+                asks for it in the same call, or reads it back).
             probed_at (datetime.datetime | None | Unset): When the connection test last probed the app.
     """
 
@@ -56,6 +61,7 @@ class AppProfileOut:
     max_page_size: int | None | Unset = UNSET
     paging_consistent: bool | None | Unset = UNSET
     patch: bool | None | Unset = UNSET
+    patch_honours_attributes: bool | None | Unset = UNSET
     patch_returns_resource: bool | None | Unset = UNSET
     probed_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -117,6 +123,12 @@ class AppProfileOut:
         else:
             patch = self.patch
 
+        patch_honours_attributes: bool | None | Unset
+        if isinstance(self.patch_honours_attributes, Unset):
+            patch_honours_attributes = UNSET
+        else:
+            patch_honours_attributes = self.patch_honours_attributes
+
         patch_returns_resource: bool | None | Unset
         if isinstance(self.patch_returns_resource, Unset):
             patch_returns_resource = UNSET
@@ -156,6 +168,8 @@ class AppProfileOut:
             field_dict["paging_consistent"] = paging_consistent
         if patch is not UNSET:
             field_dict["patch"] = patch
+        if patch_honours_attributes is not UNSET:
+            field_dict["patch_honours_attributes"] = patch_honours_attributes
         if patch_returns_resource is not UNSET:
             field_dict["patch_returns_resource"] = patch_returns_resource
         if probed_at is not UNSET:
@@ -251,6 +265,15 @@ class AppProfileOut:
 
         patch = _parse_patch(d.pop("patch", UNSET))
 
+        def _parse_patch_honours_attributes(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        patch_honours_attributes = _parse_patch_honours_attributes(d.pop("patch_honours_attributes", UNSET))
+
         def _parse_patch_returns_resource(data: object) -> bool | None | Unset:
             if data is None:
                 return data
@@ -288,6 +311,7 @@ class AppProfileOut:
             max_page_size=max_page_size,
             paging_consistent=paging_consistent,
             patch=patch,
+            patch_honours_attributes=patch_honours_attributes,
             patch_returns_resource=patch_returns_resource,
             probed_at=probed_at,
         )

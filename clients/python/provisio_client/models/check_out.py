@@ -19,7 +19,7 @@ class CheckOut:
         name (str): `reach`, `authenticate`, `list_users`, `service_provider_config`,
             `count_parameter`, `filter`, `filter_case`, `paging`, `page_size`,
             `groups`; with `write`: `create`, `location`, `external_id`,
-            `patch_answer`, `etag`, `cleanup`.
+            `patch_answer`, `etag`, `patch_attributes`, `cleanup`.
         ok (bool):
         code (None | str | Unset):
         consequence (None | str | Unset): What the finding costs and how provisio adapts, where the app bends the

@@ -98,11 +98,7 @@ impl Probe<'_> {
     }
 
     async fn patch(&mut self, id: &str, before: Option<String>) {
-        let change = PatchOp::new(vec![PatchOperation::Replace {
-            path: "displayName".into(),
-            value: "provisio probe (changed)".into(),
-        }]);
-        let written = match self.scim().probe_patch(id, &change).await {
+        let written = match self.scim().probe_patch(id, &rename("changed"), &[]).await {
             Ok(written) => written,
             Err(e) if matches!(e.status, Some(400 | 405 | 501)) => {
                 self.found.patch = Some(false);
@@ -129,11 +125,59 @@ impl Probe<'_> {
                 detail: format!("PATCH answered {} without the user", written.status),
                 code: None,
                 consequence: Some(
-                    "provisio reads the user back after a change: one more call".into(),
+                    "provisio asks for the user in the PATCH itself (`attributes`; see patch_attributes)"
+                        .into(),
                 ),
             });
         }
         self.version_changed(before, written.version);
+        match written.resource {
+            None => self.patch_attributes(id).await,
+            Some(_) => self.pass(
+                "patch_attributes",
+                "not checked: PATCH answers with the user without being asked",
+            ),
+        }
+    }
+
+    /// Whether a PATCH naming `attributes` answers 200 with the user, as RFC
+    /// 7644 §3.5.2 requires of an app that otherwise answers 204.
+    async fn patch_attributes(&mut self, id: &str) {
+        let attributes = self.op.app.profile.user_attributes();
+        let answer = self
+            .scim()
+            .probe_patch(id, &rename("asked back"), &attributes)
+            .await;
+        let costly = "provisio reads the user back after a change: one more call";
+        match answer {
+            Ok(written) if written.resource.is_some() => {
+                self.found.patch_honours_attributes = Some(true);
+                self.pass(
+                    "patch_attributes",
+                    format!(
+                        "PATCH with `attributes` answered {} with the user",
+                        written.status
+                    ),
+                );
+            }
+            Ok(written) => {
+                self.found.patch_honours_attributes = Some(false);
+                let detail = format!(
+                    "PATCH with `attributes` answered {} without the user (RFC 7644 requires 200 with it)",
+                    written.status
+                );
+                self.bend("patch_attributes", detail, costly);
+            }
+            Err(e) if e.status == Some(400) => {
+                self.found.patch_honours_attributes = Some(false);
+                self.bend(
+                    "patch_attributes",
+                    "the app refused `attributes` on PATCH (HTTP 400)",
+                    costly,
+                );
+            }
+            Err(e) => self.fail("patch_attributes", e),
+        }
     }
 
     fn version_changed(&mut self, before: Option<String>, after: Option<String>) {
@@ -186,4 +230,12 @@ impl Probe<'_> {
             }),
         }
     }
+}
+
+/// A change of the throwaway user's display name.
+fn rename(how: &str) -> PatchOp {
+    PatchOp::new(vec![PatchOperation::Replace {
+        path: "displayName".into(),
+        value: format!("provisio probe ({how})").into(),
+    }])
 }
