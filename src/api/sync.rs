@@ -63,7 +63,7 @@ pub struct SyncBody {
     /// Everyone who should have an account, keyed by `external_id`; managed
     /// accounts of people missing here are deprovisioned. Required to plan;
     /// with `plan_id` optional, and if sent must be what was planned.
-    /// Read one person at a time as the body streams in.
+    // Read one person at a time as the body streams in.
     #[schema(value_type = Option<Vec<Person>>)]
     people: Option<People>,
     /// `plan` (default) or `apply`.

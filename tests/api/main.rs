@@ -19,6 +19,7 @@ mod groups;
 mod hardening;
 mod helpers;
 mod idempotency;
+mod large_sync;
 mod layers;
 mod limits;
 mod metrics;

@@ -198,7 +198,10 @@ pub fn plan<'i>(input: &'i PlanInput<'i>) -> Plan {
         claimed: HashSet::new(),
         contested: HashSet::new(),
     };
-    let mut items: Vec<PlanItem> = input.people.iter().map(|p| state.person(&p)).collect();
+    // Sized up front: grown by doubling, a large plan's items would take up
+    // to twice their room while they are copied over.
+    let mut items: Vec<PlanItem> = Vec::with_capacity(input.people.len());
+    items.extend(input.people.iter().map(|p| state.person(&p)));
     refuse_colliding_creates(&mut items, &state.accounts);
     items.extend(state.leavers());
     let orphans = state.orphans(&mut items);

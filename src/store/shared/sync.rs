@@ -62,22 +62,36 @@ impl SyncStore for DbStore {
     }
 
     async fn managed_users(&self, connection_id: Uuid) -> Result<Vec<ManagedAccount>, StoreError> {
-        let rows = sqlx::query(
-            "select provider_user_id, external_id from managed_user where connection_id = $1 \
-             order by provider_user_id",
-        )
-        .bind(id(connection_id))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ManagedAccount {
-                    user_id: r.try_get("provider_user_id")?,
-                    external_id: r.try_get("external_id")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        // A page at a time: a whole workforce of rows as the driver holds
+        // them takes several times the room of the links they become.
+        const PAGE: i64 = 1000;
+        let mut managed: Vec<ManagedAccount> = Vec::new();
+        loop {
+            let after = managed
+                .last()
+                .map(|m| m.user_id.clone())
+                .unwrap_or_default();
+            let rows = sqlx::query(
+                "select provider_user_id, external_id from managed_user \
+                 where connection_id = $1 and provider_user_id > $2 \
+                 order by provider_user_id limit $3",
+            )
+            .bind(id(connection_id))
+            .bind(after)
+            .bind(PAGE)
+            .fetch_all(self.pool())
+            .await?;
+            for row in &rows {
+                managed.push(ManagedAccount {
+                    user_id: row.try_get("provider_user_id")?,
+                    external_id: row.try_get("external_id")?,
+                });
+            }
+            if rows.len() < PAGE as usize {
+                managed.shrink_to_fit();
+                return Ok(managed);
+            }
+        }
     }
 
     async fn managed_user_named(
