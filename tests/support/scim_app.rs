@@ -1885,10 +1885,10 @@ mod http {
     use serde_json::{Map, Value, json};
 
     use super::{
-        ENTERPRISE_USER, ERROR_SCHEMA, GROUP_SCHEMA, Kind, Quirk, RequestRecord, ScimError, Shared,
-        USER_SCHEMA, get_ci, list_response,
+        Ctx, ENTERPRISE_USER, ERROR_SCHEMA, GROUP_SCHEMA, Kind, Quirk, RequestRecord, ScimError,
+        Shared, USER_SCHEMA, get_ci, list_response,
         patch::{self, Projection},
-        store::{ListQuery, Written},
+        store::{ListQuery, Store, Written},
     };
 
     type App = State<Arc<Shared>>;
@@ -2048,27 +2048,17 @@ mod http {
     /// apps quickly; each operation answers on its own, as RFC 7644 §3.7 says.
     async fn bulk(State(app): App, body: Bytes) -> Reply {
         let request = object(&body)?;
-        let operations = match get_ci(&request, "Operations") {
-            Some(Value::Array(operations)) => operations,
-            _ => return Err(ScimError::invalid_syntax("Operations must be an array")),
+        let Some(Value::Array(operations)) = get_ci(&request, "Operations") else {
+            return Err(ScimError::invalid_syntax("Operations must be an array"));
         };
         let ctx = app.ctx();
         let mut store = app.store();
         let results: Vec<Value> = operations
             .iter()
             .map(|operation| {
-                let bulk_id = get_ci_value(operation, "bulkId");
-                let kind = match operation.get("path").and_then(Value::as_str) {
-                    Some("/Users") => Kind::User,
-                    Some("/Groups") => Kind::Group,
-                    _ => return json!({"bulkId": bulk_id, "status": "400"}),
-                };
-                let data = match operation.get("data") {
-                    Some(Value::Object(data)) if operation.get("method").and_then(Value::as_str) == Some("POST") => data.clone(),
-                    _ => return json!({"bulkId": bulk_id, "status": "400"}),
-                };
-                match store.create(&ctx, kind, data) {
-                    Ok(written) => json!({"method": "POST", "bulkId": bulk_id, "location": written.location, "status": "201"}),
+                let bulk_id = operation.get("bulkId").cloned().unwrap_or(Value::Null);
+                match bulk_create(&mut store, &ctx, operation) {
+                    Ok(location) => json!({"method": "POST", "bulkId": bulk_id, "location": location, "status": "201"}),
                     Err(error) => json!({"method": "POST", "bulkId": bulk_id, "status": error.status.to_string()}),
                 }
             })
@@ -2080,12 +2070,24 @@ mod http {
         ))
     }
 
-    fn get_ci_value(operation: &Value, name: &str) -> Value {
-        operation
-            .as_object()
-            .and_then(|o| get_ci(o, name))
-            .cloned()
-            .unwrap_or(Value::Null)
+    /// One bulk operation: a `POST` of a user or group; its `Location`.
+    fn bulk_create(store: &mut Store, ctx: &Ctx, operation: &Value) -> Result<String, ScimError> {
+        let kind = match operation.get("path").and_then(Value::as_str) {
+            Some("/Users") => Kind::User,
+            Some("/Groups") => Kind::Group,
+            _ => return Err(ScimError::invalid_path("path")),
+        };
+        match (
+            operation.get("method").and_then(Value::as_str),
+            operation.get("data"),
+        ) {
+            (Some("POST"), Some(Value::Object(data))) => {
+                Ok(store.create(ctx, kind, data.clone())?.location)
+            }
+            _ => Err(ScimError::invalid_syntax(
+                "only POST with a `data` object is supported",
+            )),
+        }
     }
 
     async fn create(kind: Kind, State(app): App, body: Bytes) -> Reply {

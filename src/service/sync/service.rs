@@ -303,10 +303,6 @@ impl SyncService {
         }
         let saved: SavedRequest = serde_json::from_str(stored.request.get())
             .map_err(|e| ServiceError::PlanStale(format!("the stored plan cannot be read: {e}")))?;
-        let people = match saved.people {
-            Some(people) => people,
-            None => self.store.plan_people(plan_id).await?.unwrap_or_default(),
-        };
         let mut errors = FieldErrors::new();
         if let Some(deprovision) = request.deprovision
             && deprovision != saved.deprovision
@@ -331,15 +327,29 @@ impl SyncService {
             );
         }
         errors.into_result(()).map_err(ServiceError::Invalid)?;
-        if let Some(people) = &request.people
-            && input_hash(people, saved.deprovision, saved.adopt) != stored.input_hash
-        {
-            return Err(ServiceError::PlanStale(
-                "the people sent differ from the plan's; plan again".into(),
-            ));
-        }
+        // The people sent again are the plan's (the digest says so), so they
+        // are used as they are; only without them are the stored ones read.
+        let kept;
+        let people = match (&request.people, saved.people) {
+            (Some(sent), _)
+                if input_hash(sent, saved.deprovision, saved.adopt) != stored.input_hash =>
+            {
+                return Err(ServiceError::PlanStale(
+                    "the people sent differ from the plan's; plan again".into(),
+                ));
+            }
+            (Some(sent), _) => sent,
+            (None, Some(in_request)) => {
+                kept = in_request;
+                &kept
+            }
+            (None, None) => {
+                kept = self.store.plan_people(plan_id).await?.unwrap_or_default();
+                &kept
+            }
+        };
         let (plan, rules) = self
-            .compute(app, caller, &people, saved.deprovision, saved.adopt)
+            .compute(app, caller, people, saved.deprovision, saved.adopt)
             .await?;
         if fingerprint(&plan) != stored.fingerprint {
             return Err(ServiceError::PlanStale(
