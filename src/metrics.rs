@@ -5,7 +5,7 @@
 
 mod exposition;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 pub use exposition::Exposition;
 
@@ -28,34 +28,36 @@ pub struct PoolStats {
     pub max: u32,
 }
 
+// Labels are fixed words (`&'static str`) wherever they can be, so that
+// counting a request allocates nothing; a route template is shared (`Arc`).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabels {
-    method: String,
-    route: String,
+    method: &'static str,
+    route: Arc<str>,
     status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    method: String,
-    route: String,
+    method: &'static str,
+    route: Arc<str>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct UpstreamLabels {
-    provider: String,
-    outcome: String,
+    provider: &'static str,
+    outcome: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ProviderLabels {
-    provider: String,
+    provider: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RetryLabels {
-    provider: String,
-    reason: String,
+    provider: &'static str,
+    reason: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -70,12 +72,12 @@ struct KindLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
-    state: String,
+    state: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ShedLabels {
-    reason: String,
+    reason: &'static str,
 }
 
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
@@ -211,11 +213,13 @@ impl Metrics {
         }
     }
 
-    pub fn observe_http(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let (method, route) = (method.to_owned(), route.to_owned());
+    /// One request served: `method` is a fixed word, `route` the route's
+    /// template (never the raw path).
+    pub fn observe_http(&self, method: &'static str, route: &str, status: u16, elapsed: Duration) {
+        let route: Arc<str> = Arc::from(route);
         self.http_requests
             .get_or_create(&HttpLabels {
-                method: method.clone(),
+                method,
                 route: route.clone(),
                 status,
             })
@@ -225,33 +229,28 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    pub fn observe_upstream(&self, provider: &str, outcome: &str, elapsed: Duration) {
+    pub fn observe_upstream(
+        &self,
+        provider: &'static str,
+        outcome: &'static str,
+        elapsed: Duration,
+    ) {
         self.upstream_requests
-            .get_or_create(&UpstreamLabels {
-                provider: provider.to_owned(),
-                outcome: outcome.to_owned(),
-            })
+            .get_or_create(&UpstreamLabels { provider, outcome })
             .inc();
         self.upstream_duration
-            .get_or_create(&ProviderLabels {
-                provider: provider.to_owned(),
-            })
+            .get_or_create(&ProviderLabels { provider })
             .observe(elapsed.as_secs_f64());
     }
 
-    pub fn count_retry(&self, provider: &str, reason: &str) {
+    pub fn count_retry(&self, provider: &'static str, reason: &'static str) {
         self.upstream_retries
-            .get_or_create(&RetryLabels {
-                provider: provider.to_owned(),
-                reason: reason.to_owned(),
-            })
+            .get_or_create(&RetryLabels { provider, reason })
             .inc();
     }
 
-    pub fn observe_rate_limit_wait(&self, provider: &str, waited: Duration) {
-        let labels = ProviderLabels {
-            provider: provider.to_owned(),
-        };
+    pub fn observe_rate_limit_wait(&self, provider: &'static str, waited: Duration) {
+        let labels = ProviderLabels { provider };
         self.rate_limit_waits.get_or_create(&labels).inc();
         self.rate_limit_wait
             .get_or_create(&labels)
@@ -283,11 +282,9 @@ impl Metrics {
     }
 
     /// A client connection closed by provisio: `reason` is one of a few fixed words.
-    pub fn count_shed_connection(&self, reason: &str) {
+    pub fn count_shed_connection(&self, reason: &'static str) {
         self.shed_connections
-            .get_or_create(&ShedLabels {
-                reason: reason.to_owned(),
-            })
+            .get_or_create(&ShedLabels { reason })
             .inc();
     }
 
@@ -314,9 +311,7 @@ impl Metrics {
         let in_use = pool.size.saturating_sub(pool.idle);
         for (state, value) in [("idle", pool.idle), ("in_use", in_use), ("max", pool.max)] {
             self.db_pool
-                .get_or_create(&PoolLabels {
-                    state: state.to_owned(),
-                })
+                .get_or_create(&PoolLabels { state })
                 .set(i64::from(value));
         }
         let mut text = String::new();

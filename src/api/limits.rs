@@ -35,7 +35,7 @@ pub async fn middleware(
         )
         .into_response();
     }
-    if request.uri().to_string().len() > MAX_URI_BYTES {
+    if uri_len(request.uri()) > MAX_URI_BYTES {
         return ApiError::new(
             ErrorCode::UriTooLong,
             format!("the request URI exceeds {MAX_URI_BYTES} bytes"),
@@ -55,6 +55,14 @@ pub async fn middleware(
     }
 }
 
+/// The length of `uri` as written (`Uri`'s `Display`), without writing it.
+fn uri_len(uri: &axum::http::Uri) -> usize {
+    let scheme = uri.scheme_str().map_or(0, |s| s.len() + "://".len());
+    let authority = uri.authority().map_or(0, |a| a.as_str().len());
+    let rest = uri.path_and_query().map_or(0, |p| p.as_str().len());
+    scheme + authority + rest
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -64,6 +72,20 @@ mod tests {
 
     use super::*;
     use crate::config::Config;
+
+    #[test]
+    fn a_uri_is_measured_as_it_is_written() {
+        for uri in [
+            "/v1/connections?page_size=20",
+            "/",
+            "*",
+            "http://example.com:8080/v1/x?y=z",
+            "example.com:443",
+        ] {
+            let parsed: axum::http::Uri = uri.parse().unwrap();
+            assert_eq!(uri_len(&parsed), parsed.to_string().len(), "{uri}");
+        }
+    }
 
     #[tokio::test]
     async fn a_request_past_its_deadline_is_504_deadline_exceeded() {

@@ -143,7 +143,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             state.http.clone(),
             limits::middleware,
         ))
-        .layer(cors(&config.http))
+        .layer(tower::util::option_layer(cors(&config.http)))
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),
             request_id::middleware,
@@ -189,9 +189,14 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// CORS for browser frontends on the configured origins; none by default.
-fn cors(http: &HttpConfig) -> CorsLayer {
-    CorsLayer::new()
+/// CORS for browser frontends on the configured origins; none by default,
+/// and then no layer at all (it would add `Vary` to every response and read
+/// every request's `Origin` for nothing).
+fn cors(http: &HttpConfig) -> Option<CorsLayer> {
+    if http.cors_origins.is_empty() {
+        return None;
+    }
+    let layer = CorsLayer::new()
         .allow_origin(AllowOrigin::list(http.cors_origins.clone()))
         .allow_methods([
             Method::GET,
@@ -212,5 +217,6 @@ fn cors(http: &HttpConfig) -> CorsLayer {
             request_id::X_REQUEST_ID.clone(),
             HeaderName::from_static("idempotency-replayed"),
         ])
-        .max_age(std::time::Duration::from_secs(600))
+        .max_age(std::time::Duration::from_secs(600));
+    Some(layer)
 }

@@ -36,19 +36,16 @@ pub async fn middleware(
 ) -> Response {
     // Only known methods become labels: a made-up one must not mint new series.
     let method = match *request.method() {
-        ref m @ (Method::GET
-        | Method::POST
-        | Method::PUT
-        | Method::PATCH
-        | Method::DELETE
-        | Method::HEAD
-        | Method::OPTIONS) => m.as_str().to_owned(),
-        _ => "other".to_owned(),
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
     };
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let id = request
         .headers()
         .get(&X_REQUEST_ID)
@@ -74,8 +71,8 @@ pub async fn middleware(
         .await;
     response.headers_mut().insert(X_REQUEST_ID.clone(), header);
     metrics.observe_http(
-        &method,
-        &route,
+        method,
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
         response.status().as_u16(),
         started.elapsed(),
     );

@@ -144,7 +144,7 @@ impl Connections {
         })
     }
 
-    fn shed_one(&self, table: &mut Table, reason: &str) -> bool {
+    fn shed_one(&self, table: &mut Table, reason: &'static str) -> bool {
         let Some((phase, conn)) = table.shed_candidate(self.now()) else {
             return false;
         };
