@@ -289,10 +289,10 @@ pub trait RunStore {
     /// without items has no entry.
     async fn item_counts(&self, run_ids: &[Uuid]) -> Result<HashMap<Uuid, ItemCounts>, StoreError>;
 
-    /// Atomically claims up to `limit` items for `owner`, in run and sequence
-    /// order: pending items (whose retry time, if any, has come) and running
-    /// items whose lease lapsed. No item is held by two owners at once, whatever
-    /// the number of instances.
+    /// Atomically claims up to `limit` items for `owner`: running items whose
+    /// lease lapsed first, then pending items (whose retry time, if any, has
+    /// come), each in run and sequence order. No item is held by two owners
+    /// at once, whatever the number of instances.
     async fn claim_items(
         &self,
         owner: &str,

@@ -2,8 +2,11 @@
 
 use chrono::Duration;
 use provisio::{
-    domain::{ConnectionKey, ConnectionName},
-    store::{self, ConnectionRow, DynStore, KeyUsage, StoreError, StoreOptions},
+    domain::{
+        ConnectionKey, ConnectionName, GroupTarget, ItemChange, ItemStatus, MembersPayload,
+        SyncItem, SyncRun,
+    },
+    store::{self, ConnectionRow, DynStore, ItemOutcome, KeyUsage, StoreError, StoreOptions},
 };
 use secrecy::SecretString;
 use serde_json::json;
@@ -157,5 +160,77 @@ store_suite! {
 
     async fn the_store_answers_pings(store: DynStore) {
         store.ping().await.unwrap();
+    }
+
+    async fn claims_take_lapsed_items_then_pending_ones_in_order_one_phase_at_a_time(store: DynStore) {
+        let connection = row("alpha", "k1");
+        store.insert_connection(&connection).await.unwrap();
+        let now = store::now();
+        // A finished run's items are never handed out.
+        let old = sync_run(connection.connection_id, Some(now));
+        let done: Vec<SyncItem> = (0..50).map(|seq| sync_item(old.run_id, seq, ItemChange::Deactivate, ItemStatus::Done)).collect();
+        store.insert_run(&old, &done).await.unwrap();
+        // Five account changes (phase 0), then two membership changes (phase 1).
+        let open = sync_run(connection.connection_id, None);
+        let members = || ItemChange::AddMembers(MembersPayload {
+            group: GroupTarget { id: Some("g1".into()), display_name: "g".into() },
+            members: vec![],
+        });
+        let items: Vec<SyncItem> = (0..5)
+            .map(|seq| sync_item(open.run_id, seq, ItemChange::Deactivate, ItemStatus::Pending))
+            .chain((5..7).map(|seq| sync_item(open.run_id, seq, members(), ItemStatus::Pending)))
+            .collect();
+        store.insert_run(&open, &items).await.unwrap();
+        let seqs = |claimed: Vec<store::ClaimedItem>| -> Vec<(i32, i32)> {
+            claimed.into_iter().map(|c| c.unwrap()).map(|i| (i.seq, i.attempts)).collect()
+        };
+        let lease = Duration::seconds(30);
+
+        let first = store.claim_items("w1", now, now + lease, 2).await.unwrap();
+        assert_eq!(seqs(first), [(0, 1), (1, 1)]);
+        // w1 died: once its leases lapse, its items go first, then the next pending one.
+        let later = now + lease + Duration::seconds(1);
+        let second = store.claim_items("w2", later, later + lease, 3).await.unwrap();
+        assert_eq!(seqs(second), [(0, 2), (1, 2), (2, 1)]);
+        // The memberships wait while any account change of their run is open.
+        let third = store.claim_items("w2", later, later + lease, 10).await.unwrap();
+        assert_eq!(seqs(third), [(3, 1), (4, 1)]);
+        for seq in 0..5 {
+            assert!(store.finish_item(open.run_id, seq, "w2", &ItemOutcome {
+                status: ItemStatus::Done, user_id: None, error_code: None, error_detail: None,
+            }, later).await.unwrap());
+        }
+        let fourth = store.claim_items("w2", later, later + lease, 10).await.unwrap();
+        assert_eq!(seqs(fourth), [(5, 1), (6, 1)]);
+        assert!(store.claim_items("w3", later, later + lease, 10).await.unwrap().is_empty());
+    }
+}
+
+fn sync_run(connection_id: Uuid, finished_at: Option<chrono::DateTime<chrono::Utc>>) -> SyncRun {
+    SyncRun {
+        run_id: Uuid::now_v7(),
+        connection_id,
+        plan_id: None,
+        totals: json!({}),
+        api_key_id: None,
+        request_id: None,
+        created_at: store::now(),
+        finished_at,
+    }
+}
+
+fn sync_item(run_id: Uuid, seq: i32, change: ItemChange, status: ItemStatus) -> SyncItem {
+    SyncItem {
+        run_id,
+        seq,
+        change,
+        external_id: Some(format!("E-{seq}")),
+        user_id: Some(format!("u{seq}")),
+        user_name: None,
+        status,
+        attempts: 0,
+        error_code: None,
+        error_detail: None,
+        updated_at: store::now(),
     }
 }

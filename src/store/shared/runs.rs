@@ -1,7 +1,7 @@
 //! Sync runs and their items. Claiming differs in one clause: Postgres locks
 //! the rows it picks (`FOR UPDATE SKIP LOCKED`) so instances sharing the
 //! database never hold the same item; SQLite runs writes one at a time, so its
-//! single `UPDATE … RETURNING` needs no lock.
+//! `UPDATE … RETURNING` needs no lock.
 
 use std::collections::HashMap;
 
@@ -44,6 +44,48 @@ fn item_from_row(row: &DbRow) -> Result<SyncItem, StoreError> {
         error_detail: row.try_get("error_detail")?,
         updated_at: get_time(row, "updated_at")?,
     })
+}
+
+/// Where a claim takes items from.
+#[derive(Clone, Copy)]
+enum ClaimFrom {
+    /// Running, but their holder's lease ran out.
+    Lapsed,
+    /// Waiting (and past their retry time, if any).
+    Pending,
+}
+
+impl DbStore {
+    /// Claims up to `limit` items of one kind, in (run, seq) order, none of
+    /// a phase whose run has an earlier phase still open.
+    async fn claim_in(
+        &self,
+        from: ClaimFrom,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DbRow>, StoreError> {
+        let which = match from {
+            ClaimFrom::Lapsed => "status = 'running' and lease_until < $2",
+            ClaimFrom::Pending => {
+                "status = 'pending' and (lease_until is null or lease_until <= $2)"
+            }
+        };
+        Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+            "update sync_item set status = 'running', lease_owner = $1, lease_until = $3, attempts = attempts + 1, \
+             updated_at = $2 where (run_id, seq) in (select run_id, seq from sync_item i where {which} \
+             and not exists (select 1 from sync_item e where e.run_id = i.run_id \
+             and e.phase < i.phase and e.status in ('pending', 'running')) \
+             order by run_id, seq limit $4{CLAIM_LOCK}) returning {ITEM_COLUMNS}"
+        )))
+        .bind(owner)
+        .bind(time(now))
+        .bind(time(lease_until))
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?)
+    }
 }
 
 /// Claimed rows, in run and sequence order. A row this version cannot read is
@@ -213,21 +255,20 @@ impl RunStore for DbStore {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<ClaimedItem>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "update sync_item set status = 'running', lease_owner = $1, lease_until = $3, attempts = attempts + 1, \
-             updated_at = $2 where (run_id, seq) in (select run_id, seq from sync_item i \
-             where ((status = 'pending' and (lease_until is null or lease_until <= $2)) \
-             or (status = 'running' and lease_until < $2)) \
-             and not exists (select 1 from sync_item e where e.run_id = i.run_id \
-             and e.phase < i.phase and e.status in ('pending', 'running')) \
-             order by run_id, seq limit $4{CLAIM_LOCK}) returning {ITEM_COLUMNS}"
-        )))
-        .bind(owner)
-        .bind(time(now))
-        .bind(time(lease_until))
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
+        // Items whose holder let its lease lapse (it died) first, then pending
+        // ones: one status per statement, so that each reads its status's
+        // items in (run, seq) order from `sync_item_claim_idx` and stops at
+        // the limit, instead of reading every item of every run.
+        let mut rows = self
+            .claim_in(ClaimFrom::Lapsed, owner, now, lease_until, limit)
+            .await?;
+        let left = limit.saturating_sub(u32::try_from(rows.len()).unwrap_or(limit));
+        if left > 0 {
+            rows.extend(
+                self.claim_in(ClaimFrom::Pending, owner, now, lease_until, left)
+                    .await?,
+            );
+        }
         claimed(&rows)
     }
 
