@@ -1,5 +1,7 @@
-"""Drives scripts/bench-gateway: creates the connections, runs the rounds,
-prints a Markdown table with the ratio last, and fails if any answer was not 200."""
+"""Drives scripts/bench-gateway: creates the connections, runs the rounds
+(straight at the upstream, through the plain proxy, through nginx where there
+is one, through provisio, in turn), prints a Markdown table with the ratio
+last, and fails if any answer was not 200."""
 
 import json
 import os
@@ -8,7 +10,7 @@ import subprocess
 import sys
 import urllib.request
 
-base, key, upstream, pid, work = sys.argv[1:6]
+base, key, upstream, pid, work, plain, nginx = sys.argv[1:8]
 connections = int(os.environ.get("CONNECTIONS", "100"))
 rounds = int(os.environ.get("ROUNDS", "3"))
 seconds = int(os.environ.get("SECONDS", "5"))
@@ -76,11 +78,18 @@ for name in names:
 
 direct_urls = [f"{upstream}/Users/u1"]
 through_urls = [f"{base}/v1/connections/{name}/users/u1" for name in names]
-direct, through = [], []
+# The references forward with the upstream's token themselves.
+references = [("the same read through a plain proxy of provisio's parts", f"{plain}/Users/u1")]
+if nginx != "-":
+    references.append(("the same read through nginx (plain reverse proxy)", f"{nginx}/Users/u1"))
+direct, through, proxied = [], [], [[] for _ in references]
 for _ in range(rounds):
     direct.append(wrk(direct_urls, TOKEN))
+    for figures, (_, url) in zip(proxied, references):
+        figures.append(wrk([url], "unused"))
     through.append(wrk(through_urls, key))
 direct, through = max(direct), max(through)
+proxied = [(label, max(figures)) for (label, _), figures in zip(references, proxied)]
 healthz = best([f"{base}/healthz"], key)
 connection = best([f"{base}/v1/connections/{name}" for name in names], key)
 providers = best([f"{base}/v1/providers"], key)
@@ -90,6 +99,7 @@ rss = peak_rss_mib()
 print(f"| what ({connections} connections, wrk -t1 -c{wrk_connections}, best of {rounds} × {seconds} s) | req/s | p50 ms | p99 ms |")
 print("| --- | --- | --- | --- |")
 for label, (rps, p50, p99) in [("GET a user straight from the upstream", direct),
+                                *proxied,
                                 ("the same read through provisio", through),
                                 ("GET /healthz", healthz),
                                 ("GET /v1/connections/{c}", connection),
@@ -99,4 +109,7 @@ print()
 print(f"GET /v1/connections/{{c}} ÷ /healthz: {connection[0] / healthz[0]:.2f}")
 print(f"latency provisio adds at 1,000 req/s (p50): {added:.2f} ms")
 print(f"provisio peak RSS (VmHWM): {rss:.1f} MiB")
+for label, figures in proxied:
+    print(f"{label.removeprefix('the same read through ')} ÷ direct: {figures[0] / direct[0]:.3f}")
+print(f"provisio ÷ plain proxy of its parts: {through[0] / proxied[0][1][0]:.3f}")
 print(f"ratio, through provisio ÷ direct: {through[0] / direct[0]:.3f}")
