@@ -196,6 +196,12 @@ check(run["status"] == "succeeded" and run["progress"]["done"] == changed + memb
 drift_memberships = (membership_calls(app_requests()[logged_before:]), fewest_calls(plan))
 step_peak("apply that plan")
 
+# The run read whole, every item in it: written as it is read, a page at a time.
+(whole, read_seconds) = timed(lambda: call(f"{base}/v1/sync-runs/{run['run_id']}", key))
+check(len(whole["items"]) == whole["progress"]["total"], f"the run lists {len(whole['items'])} items")
+read_bytes = len(json.dumps(whole))
+step_peak("read that run")
+
 final_plan = api(sync, {"people": people})
 final = final_plan["totals"]
 check(final["unchanged"] == accounts + hires and final["people"] == len(people), f"final plan: {final}")
@@ -208,6 +214,7 @@ print(f"| onboarding plan | {accounts} | {accounts} | {onboard_seconds:.2f} | {o
 print(f"| plan with {drift}% drift | {len(people)} | {accounts} | {plan_seconds:.2f} | {plan_calls} | "
       f"{updates} update, {hires} create, {leavers} deactivate |")
 print(f"| apply that plan | | | {apply_seconds:.2f} | {apply_calls} | {run['progress']['done']} done, 0 failed |")
+print(f"| read that run whole | | | {read_seconds:.2f} | 0 | {len(whole['items'])} items, {read_bytes / 1048576:.1f} MiB of JSON |")
 print(f"\napply's calls, as the app logged them: {apply_breakdown}")
 if groups:
     t = plan["totals"]

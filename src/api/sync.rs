@@ -20,7 +20,7 @@ use super::{
     extract::{ApiJson, ApiQuery, ConnectionRef, LargeJson},
     openapi::responses as r,
     pagination::{self, PageQuery},
-    streamed::StreamedJson,
+    streamed::{self, StreamedJson},
 };
 use crate::{
     domain::{
@@ -35,6 +35,8 @@ use crate::{
 
 const LISTING: &str = "sync-runs";
 const ITEM_LISTING: &str = "sync-run-items";
+/// Items read at a time for `GET /v1/sync-runs/{run_id}`.
+const RUN_ITEM_PAGE: u32 = 1000;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -231,12 +233,15 @@ pub struct SyncRunOut {
     created_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,
     /// The changes (`GET /v1/sync-runs/{run_id}` only).
+    // Always `None` here: that answer writes them after the run's other
+    // fields, read a page at a time (`streamed::paged_object`).
     #[serde(skip_serializing_if = "Option::is_none")]
     items: Option<Vec<RunItemOut>>,
 }
 
 impl SyncRunOut {
-    fn new(state: RunState, with_items: bool) -> Self {
+    /// The run without its items (`GET /v1/sync-runs/{run_id}` writes them after it).
+    fn new(state: RunState) -> Self {
         let counts = state.counts;
         let progress = Progress {
             total: counts.total(),
@@ -254,7 +259,7 @@ impl SyncRunOut {
             progress,
             created_at: state.run.created_at,
             finished_at: state.run.finished_at,
-            items: with_items.then(|| state.items.into_iter().map(RunItemOut::from).collect()),
+            items: None,
         }
     }
 }
@@ -461,7 +466,7 @@ async fn sync(
             Ok((
                 StatusCode::ACCEPTED,
                 [(header::LOCATION, location)],
-                Json(SyncRunOut::new(run, false)),
+                Json(SyncRunOut::new(run)),
             )
                 .into_response())
         }
@@ -503,10 +508,7 @@ async fn list_runs(
     let (runs, next_cursor) =
         pagination::page(runs, limit, LISTING, |r| (r.run.created_at, r.run.run_id));
     Ok(Json(SyncRunList {
-        items: runs
-            .into_iter()
-            .map(|run| SyncRunOut::new(run, false))
-            .collect(),
+        items: runs.into_iter().map(SyncRunOut::new).collect(),
         next_cursor,
     }))
 }
@@ -521,11 +523,21 @@ async fn list_runs(
         (status = 404, response = r::NotFound),
     )
 )]
-async fn get_run(
-    State(state): State<AppState>,
-    RunRef(run_id): RunRef,
-) -> Result<Json<SyncRunOut>> {
-    Ok(Json(SyncRunOut::new(state.sync.run(run_id).await?, true)))
+async fn get_run(State(state): State<AppState>, RunRef(run_id): RunRef) -> Result<Response> {
+    let run = SyncRunOut::new(state.sync.summary(run_id).await?);
+    // The items are read and written a page at a time: a run of 100,000 is
+    // never held whole, as rows or as JSON.
+    let first = state.sync.item_page(run_id, None, RUN_ITEM_PAGE).await?;
+    let sync = state.sync.clone();
+    Ok(streamed::paged_object::<_, _, RunItemOut, _, _, _>(
+        &run,
+        "items",
+        first,
+        move |last: &SyncItem| {
+            let (sync, after) = (sync.clone(), last.seq);
+            async move { sync.item_page(run_id, Some(after), RUN_ITEM_PAGE).await }
+        },
+    ))
 }
 
 /// List a run's items in order, a page at a time, optionally only those in one

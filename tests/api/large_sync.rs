@@ -5,7 +5,12 @@
 
 use serde_json::{Value, json};
 
-use crate::{app_profiles::stand_in, both_backends, sync::wait_for_run};
+use crate::{
+    app_profiles::{TOKEN, stand_in},
+    both_backends,
+    scim_app::{Options, ScimApp},
+    sync::wait_for_run,
+};
 
 const PEOPLE: usize = 2_500;
 
@@ -65,5 +70,38 @@ both_backends! {
             .post("/v1/connections/app/sync", json!({"mode": "apply", "plan_id": planned["plan_id"], "people": sent}))
             .await;
         reply.assert_problem(409, "plan_stale");
+    }
+
+    async fn a_run_of_thousands_of_items_is_answered_whole_and_in_order(app: TestApp) {
+        // More items than one page of the answer (1,000), on a connection
+        // whose budget lets them through quickly.
+        const HIRES: usize = 1_100;
+        let scim = ScimApp::start(Options::default().bearer_token(TOKEN)).await;
+        app.create_connection(json!({"name": "app", "provider": "scim", "instance_url": scim.base_url(),
+            "credentials": {"type": "bearer", "token": TOKEN},
+            "settings": {"max_requests_per_second": 1000, "max_concurrency": 16}}))
+            .await;
+        let people: Vec<Value> = (0..HIRES).map(|i| person(i, "Engineer")).collect();
+        let reply = app
+            .post("/v1/connections/app/sync", json!({"mode": "apply", "people": people}))
+            .await;
+        assert_eq!(reply.status.as_u16(), 202, "{}", reply.text);
+        let location = reply.header("location").unwrap().to_owned();
+        wait_for_run(&app.address, &location).await;
+
+        let run = app.get(&location).await;
+        assert_eq!(run.status.as_u16(), 200, "{}", run.text);
+        let run = run.json();
+        assert_eq!(run["progress"]["done"], HIRES, "{}", run["progress"]);
+        let items = run["items"].as_array().unwrap();
+        let seqs: Vec<u64> = items.iter().map(|i| i["seq"].as_u64().unwrap()).collect();
+        assert_eq!(seqs, (0..HIRES as u64).collect::<Vec<_>>());
+        let mut hired: Vec<&str> = items.iter().map(|i| i["external_id"].as_str().unwrap()).collect();
+        hired.sort_unstable();
+        let mut expected: Vec<String> = (0..HIRES).map(|i| format!("E-{i}")).collect();
+        expected.sort_unstable();
+        assert_eq!(hired, expected);
+        assert!(items.iter().all(|i| i["status"] == "done" && i["action"] == "create"));
+        assert_eq!(scim.users().len(), HIRES);
     }
 }

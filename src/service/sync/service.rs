@@ -55,7 +55,6 @@ pub struct StoredPlan {
 pub struct RunState {
     pub run: SyncRun,
     pub counts: ItemCounts,
-    pub items: Vec<SyncItem>,
 }
 
 impl RunState {
@@ -402,11 +401,21 @@ impl SyncService {
             .ok_or(ServiceError::SyncRunNotFound)
     }
 
-    /// A run with its progress and every item.
-    pub async fn run(&self, run_id: Uuid) -> Result<RunState, ServiceError> {
-        let mut state = self.summary(run_id).await?;
-        state.items = self.store.run_items(run_id, &ItemFilter::default()).await?;
-        Ok(state)
+    /// A page of a run's items: the `limit` after `after_seq` (from the first
+    /// when `None`), in sequence order. The run is not looked up again: a
+    /// caller walking a run's items page by page found it once.
+    pub async fn item_page(
+        &self,
+        run_id: Uuid,
+        after_seq: Option<i32>,
+        limit: u32,
+    ) -> Result<Vec<SyncItem>, ServiceError> {
+        let filter = ItemFilter {
+            after_seq,
+            limit: Some(limit),
+            ..ItemFilter::default()
+        };
+        Ok(self.store.run_items(run_id, &filter).await?)
     }
 
     /// Some of a run's items, in sequence order.
@@ -435,7 +444,6 @@ impl SyncService {
             .map(|run| RunState {
                 counts: counts.remove(&run.run_id).unwrap_or_default(),
                 run,
-                items: Vec::new(),
             })
             .collect())
     }
