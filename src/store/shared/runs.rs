@@ -55,15 +55,20 @@ enum ClaimFrom {
     Pending,
 }
 
-impl DbStore {
+/// One claim: who takes the items, when, and until when.
+struct Claim<'a> {
+    owner: &'a str,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+}
+
+impl Claim<'_> {
     /// Claims up to `limit` items of one kind, in (run, seq) order, none of
     /// a phase whose run has an earlier phase still open.
-    async fn claim_in(
+    async fn from(
         &self,
+        tx: &mut sqlx::Transaction<'_, Db>,
         from: ClaimFrom,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<DbRow>, StoreError> {
         let which = match from {
@@ -79,11 +84,11 @@ impl DbStore {
              and e.phase < i.phase and e.status in ('pending', 'running')) \
              order by run_id, seq limit $4{CLAIM_LOCK}) returning {ITEM_COLUMNS}"
         )))
-        .bind(owner)
-        .bind(time(now))
-        .bind(time(lease_until))
+        .bind(self.owner)
+        .bind(time(self.now))
+        .bind(time(self.lease_until))
         .bind(i64::from(limit))
-        .fetch_all(self.pool())
+        .fetch_all(&mut **tx)
         .await?)
     }
 }
@@ -258,17 +263,21 @@ impl RunStore for DbStore {
         // Items whose holder let its lease lapse (it died) first, then pending
         // ones: one status per statement, so that each reads its status's
         // items in (run, seq) order from `sync_item_claim_idx` and stops at
-        // the limit, instead of reading every item of every run.
-        let mut rows = self
-            .claim_in(ClaimFrom::Lapsed, owner, now, lease_until, limit)
-            .await?;
+        // the limit, instead of reading every item of every run. Both in one
+        // transaction: a claim that fails takes nothing, so no item is left
+        // running under an owner that never heard it had it.
+        let mut tx = self.pool().begin().await?;
+        let claim = Claim {
+            owner,
+            now,
+            lease_until,
+        };
+        let mut rows = claim.from(&mut tx, ClaimFrom::Lapsed, limit).await?;
         let left = limit.saturating_sub(u32::try_from(rows.len()).unwrap_or(limit));
         if left > 0 {
-            rows.extend(
-                self.claim_in(ClaimFrom::Pending, owner, now, lease_until, left)
-                    .await?,
-            );
+            rows.extend(claim.from(&mut tx, ClaimFrom::Pending, left).await?);
         }
+        tx.commit().await?;
         claimed(&rows)
     }
 
