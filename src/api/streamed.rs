@@ -21,7 +21,7 @@ use axum::{
 };
 use http_body::Frame;
 use serde::Serialize;
-use tokio::sync::mpsc;
+use tokio::{sync::mpsc, time::Instant};
 use tracing::Instrument;
 
 use super::error::ApiError;
@@ -30,7 +30,16 @@ const CHUNK: usize = 64 * 1024;
 /// Chunks written ahead of the client: a slow client holds the writer back.
 const CHUNKS_AHEAD: usize = 4;
 
-type Chunk = io::Result<Bytes>;
+/// What a writer sends the body: a piece of the answer, its end, or why it
+/// cannot go on. A writer that stops without sending the end (it panicked,
+/// or failed) fails the body too: the client sees the transfer cut off,
+/// never a well-formed but partial document.
+enum Piece {
+    Data(Bytes),
+    End,
+}
+
+type Chunk = io::Result<Piece>;
 
 /// `value` as a JSON answer, streamed.
 pub struct StreamedJson<T>(pub T);
@@ -44,9 +53,10 @@ impl<T: Serialize + Send + 'static> IntoResponse for StreamedJson<T> {
                 buffer: Vec::with_capacity(CHUNK),
                 chunks,
             };
-            // Writing fails only when the client has gone: nothing to tell.
-            if serde_json::to_writer(&mut writer, &value).is_ok() {
-                let _ = writer.flush();
+            // Writing into memory fails only when the client has gone:
+            // nothing to tell.
+            if serde_json::to_writer(&mut writer, &value).is_ok() && writer.flush().is_ok() {
+                let _ = writer.chunks.blocking_send(Ok(Piece::End));
             }
             drop(value);
         });
@@ -56,7 +66,11 @@ impl<T: Serialize + Send + 'static> IntoResponse for StreamedJson<T> {
 
 /// The chunks received as a JSON answer.
 fn json_body(received: mpsc::Receiver<Chunk>) -> Response {
-    let mut response = Body::new(Chunks { received }).into_response();
+    let mut response = Body::new(Chunks {
+        received,
+        ended: false,
+    })
+    .into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -74,7 +88,7 @@ impl ChunkWriter {
     fn send(&mut self) -> io::Result<()> {
         let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
         self.chunks
-            .blocking_send(Ok(Bytes::from(chunk)))
+            .blocking_send(Ok(Piece::Data(Bytes::from(chunk))))
             .map_err(|_| gone())
     }
 }
@@ -105,9 +119,15 @@ impl Write for ChunkWriter {
 /// `next` hands out after the last element of the page before, until an
 /// empty one, each written as an `O`. Only one page and a few chunks are held
 /// at once. The first page is read before answering, so a failure to read it
-/// is still an error answer; a later one cuts the answer off (the client sees
-/// a broken transfer, never a well-formed but partial document) and is logged.
-pub fn paged_object<H, P, O, F, Fut, E>(head: &H, field: &str, first: Vec<P>, next: F) -> Response
+/// is still an error answer; a later one, or a page not read by `deadline`
+/// (the request's), cuts the answer off (the client sees a broken transfer,
+/// never a well-formed but partial document) and is logged.
+pub fn paged_object<H, P, O, F, Fut, E>(
+    head: &H,
+    field: &str,
+    (first, next): (Vec<P>, F),
+    deadline: Instant,
+) -> Response
 where
     H: Serialize,
     P: Send + 'static,
@@ -125,10 +145,8 @@ where
         buffer: opening,
         chunks,
     };
-    tokio::spawn(
-        out.write::<P, O, F, Fut, E>(first, next)
-            .instrument(tracing::Span::current()),
-    );
+    let written = out.write::<P, O, F, Fut, E>(first, next, deadline);
+    tokio::spawn(written.instrument(tracing::Span::current()));
     json_body(received)
 }
 
@@ -155,7 +173,7 @@ struct PageWriter {
 }
 
 impl PageWriter {
-    async fn write<P, O, F, Fut, E>(mut self, first: Vec<P>, mut next: F)
+    async fn write<P, O, F, Fut, E>(mut self, first: Vec<P>, mut next: F, deadline: Instant)
     where
         O: Serialize + From<P>,
         F: FnMut(&P) -> Fut,
@@ -178,20 +196,22 @@ impl PageWriter {
                     return;
                 }
             }
-            page = match following.await {
-                Ok(page) => page,
-                Err(error) => {
-                    tracing::error!(%error, written, "a paged answer was cut off: the next page could not be read");
-                    let _ = self
-                        .chunks
-                        .send(Err(io::Error::other("a page could not be read")))
-                        .await;
-                    return;
+            let failure = match tokio::time::timeout_at(deadline, following).await {
+                Ok(Ok(following)) => {
+                    page = following;
+                    continue;
                 }
+                Ok(Err(error)) => error.to_string(),
+                Err(_) => "the request's deadline passed".to_owned(),
             };
+            tracing::error!(error = %failure, written, "a paged answer was cut off: its next page could not be read");
+            let _ = self.chunks.send(Err(io::Error::other(failure))).await;
+            return;
         }
         self.buffer.extend_from_slice(b"]}");
-        let _ = self.send().await;
+        if self.send().await.is_ok() {
+            let _ = self.chunks.send(Ok(Piece::End)).await;
+        }
     }
 
     async fn send_when_full(&mut self) -> io::Result<()> {
@@ -204,16 +224,18 @@ impl PageWriter {
     async fn send(&mut self) -> io::Result<()> {
         let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
         self.chunks
-            .send(Ok(Bytes::from(chunk)))
+            .send(Ok(Piece::Data(Bytes::from(chunk))))
             .await
             .map_err(|_| gone())
     }
 }
 
-/// The chunks as a response body; it ends when the writer is done, and fails
-/// (the answer is cut off) when the writer sends an error.
+/// The chunks as a response body: it ends when the writer says so, and fails
+/// (the answer is cut off) when the writer sends an error or stops without
+/// saying it is done.
 struct Chunks {
     received: mpsc::Receiver<Chunk>,
+    ended: bool,
 }
 
 impl http_body::Body for Chunks {
@@ -224,8 +246,112 @@ impl http_body::Body for Chunks {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        self.received
-            .poll_recv(cx)
-            .map(|chunk| chunk.map(|data| data.map(Frame::data)))
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        let piece = std::task::ready!(self.received.poll_recv(cx));
+        Poll::Ready(match piece {
+            Some(Ok(Piece::Data(data))) => Some(Ok(Frame::data(data))),
+            Some(Ok(Piece::End)) => {
+                self.ended = true;
+                None
+            }
+            Some(Err(error)) => Some(Err(error)),
+            None => Some(Err(io::Error::other(
+                "the answer's writer stopped before the end",
+            ))),
+        })
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.ended
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use http_body_util::BodyExt;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    type Page = Result<Vec<u32>, &'static str>;
+
+    /// Pages of numbers: the first, then a function handing out the rest in turn.
+    fn pages(
+        pages: Vec<Page>,
+    ) -> (
+        Vec<u32>,
+        impl FnMut(&u32) -> std::future::Ready<Page> + Send + 'static,
+    ) {
+        let mut rest = pages.into_iter();
+        let first = rest.next().and_then(Result::ok).unwrap_or_default();
+        let next = move |_: &u32| std::future::ready(rest.next().unwrap_or(Ok(vec![])));
+        (first, next)
+    }
+
+    async fn answer(
+        head: Value,
+        listed: Vec<Result<Vec<u32>, &'static str>>,
+    ) -> Result<String, io::Error> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let response = paged_object::<_, _, u32, _, _, _>(&head, "items", pages(listed), deadline);
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(io::Error::other)?;
+        Ok(String::from_utf8(body.to_bytes().to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_paged_answer_is_the_head_then_every_page_in_order() {
+        let text = answer(
+            json!({"id": 7}),
+            vec![Ok(vec![1, 2]), Ok(vec![3]), Ok(vec![])],
+        )
+        .await
+        .unwrap();
+        assert_eq!(text, r#"{"id":7,"items":[1,2,3]}"#);
+        let empty = answer(json!({}), vec![Ok(vec![])]).await.unwrap();
+        assert_eq!(empty, r#"{"items":[]}"#);
+    }
+
+    #[tokio::test]
+    async fn a_page_that_cannot_be_read_cuts_the_answer_off() {
+        let cut = answer(
+            json!({"id": 7}),
+            vec![Ok(vec![1, 2]), Err("the database is gone")],
+        )
+        .await;
+        assert!(cut.is_err(), "{cut:?}");
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_stops_before_its_end_fails_the_body() {
+        let (chunks, received) = mpsc::channel(CHUNKS_AHEAD);
+        chunks
+            .send(Ok(Piece::Data(Bytes::from_static(b"{\"a\":"))))
+            .await
+            .unwrap();
+        drop(chunks);
+        assert!(json_body(received).into_body().collect().await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_streamed_value_arrives_whole() {
+        let value = json!({"items": (0..20_000).collect::<Vec<u32>>()});
+        let body = StreamedJson(value.clone())
+            .into_response()
+            .into_body()
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::from_slice::<Value>(&body.to_bytes()).unwrap(),
+            value
+        );
     }
 }

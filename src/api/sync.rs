@@ -527,16 +527,18 @@ async fn get_run(State(state): State<AppState>, RunRef(run_id): RunRef) -> Resul
     let run = SyncRunOut::new(state.sync.summary(run_id).await?);
     // The items are read and written a page at a time: a run of 100,000 is
     // never held whole, as rows or as JSON.
+    let deadline = tokio::time::Instant::now() + state.http.request_timeout;
     let first = state.sync.item_page(run_id, None, RUN_ITEM_PAGE).await?;
     let sync = state.sync.clone();
+    let next = move |last: &SyncItem| {
+        let (sync, after) = (sync.clone(), last.seq);
+        async move { sync.item_page(run_id, Some(after), RUN_ITEM_PAGE).await }
+    };
     Ok(streamed::paged_object::<_, _, RunItemOut, _, _, _>(
         &run,
         "items",
-        first,
-        move |last: &SyncItem| {
-            let (sync, after) = (sync.clone(), last.seq);
-            async move { sync.item_page(run_id, Some(after), RUN_ITEM_PAGE).await }
-        },
+        (first, next),
+        deadline,
     ))
 }
 
