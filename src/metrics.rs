@@ -29,7 +29,8 @@ pub struct PoolStats {
 }
 
 // Labels are fixed words (`&'static str`) wherever they can be, so that
-// counting a request allocates nothing; a route template is shared (`Arc`).
+// counting a request allocates only its route template, shared (`Arc`) by
+// both of its families.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabels {
     method: &'static str,

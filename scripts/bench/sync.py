@@ -199,7 +199,7 @@ step_peak("apply that plan")
 # The run read whole, every item in it: written as it is read, a page at a time.
 (whole, read_seconds) = timed(lambda: call(f"{base}/v1/sync-runs/{run['run_id']}", key))
 check(len(whole["items"]) == whole["progress"]["total"], f"the run lists {len(whole['items'])} items")
-read_bytes = len(json.dumps(whole))
+read_bytes = len(json.dumps(whole, separators=(",", ":")))
 step_peak("read that run")
 
 final_plan = api(sync, {"people": people})
